@@ -1,0 +1,2 @@
+//! Domain types, iDenfy vocabulary, decision policy and mismatch rules (no IO).
+#![forbid(unsafe_code)]

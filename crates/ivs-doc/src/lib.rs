@@ -1,0 +1,2 @@
+//! Document photos: locate and read the MRZ, image quality, portrait.
+#![forbid(unsafe_code)]

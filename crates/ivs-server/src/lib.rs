@@ -1,0 +1,2 @@
+//! HTTP API (iDenfy v2 compatible), capture page, reviewer console.
+#![forbid(unsafe_code)]

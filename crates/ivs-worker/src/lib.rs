@@ -1,0 +1,2 @@
+//! Pipeline workers: analyse, decide, notify.
+#![forbid(unsafe_code)]

