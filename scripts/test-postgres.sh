@@ -4,4 +4,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${IVS_TEST_PG_URL:?set IVS_TEST_PG_URL, e.g. postgres://postgres@127.0.0.1:5432/test}"
-cargo test --locked -p ivs-store -p ivs -- --test-threads=2 "$@"
+IVS_REQUIRE_PG=1 cargo test --locked -p ivs-store -p ivs -- --test-threads=2 "$@"

@@ -1,2 +1,11 @@
-//! Domain types, iDenfy vocabulary, decision policy and mismatch rules (no IO).
+//! Domain types, iDenfy vocabulary, wire shapes and validation rules of ivs. No IO.
 #![forbid(unsafe_code)]
+
+pub mod clock;
+pub mod error;
+pub mod token;
+pub mod vocab;
+pub mod wire;
+
+pub use clock::{Clock, FakeClock, SharedClock, SystemClock};
+pub use error::{ApiError, Identifier};

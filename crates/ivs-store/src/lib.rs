@@ -1,2 +1,41 @@
-//! Storage: repository traits, SQLite/PostgreSQL via sqlx, job queue, files via object_store.
+//! Storage for ivs: one repository trait family ([`Repo`]) over SQLite or PostgreSQL, and
+//! verification files through `object_store`.
+//!
+//! Both databases are served by the same query layer (sqlx's `Any` driver, `$N` placeholders,
+//! a schema of TEXT/BIGINT columns); each has its own migrations. The conformance suite in
+//! `tests.rs` runs against SQLite always and against PostgreSQL when `IVS_TEST_PG_URL` is set.
 #![forbid(unsafe_code)]
+
+mod db;
+mod files;
+mod model;
+mod repo;
+#[cfg(test)]
+mod tests;
+
+pub use db::{Backend, Db, connect};
+pub use files::{Files, StoredObject};
+pub use model::*;
+pub use repo::{Repo, SharedRepo, SqlRepo};
+
+/// Storage errors. `Conflict` and `NotFound` are expected outcomes callers map to client errors;
+/// everything else is an internal failure.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("object store: {0}")]
+    Object(#[from] object_store::Error),
+    #[error("corrupt row: {0}")]
+    Corrupt(String),
+    #[error("configuration: {0}")]
+    Config(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -1,0 +1,276 @@
+//! Records the repositories read and write.
+use ivs_core::token::TokenSettings;
+use ivs_core::vocab::{
+    DocumentStatus, DocumentType, FaceStatus, FileKind, FraudTag, MismatchTag, OverallStatus,
+};
+use ivs_core::wire::{DocData, StatusBody};
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+/// iDenfy's environments, reduced to what changes behaviour: sandbox partners may use the dummy
+/// endpoints (iDenfy DEV), live partners may not (PROD).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PartnerMode {
+    Sandbox,
+    Live,
+}
+
+impl PartnerMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PartnerMode::Sandbox => "sandbox",
+            PartnerMode::Live => "live",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "sandbox" => Some(PartnerMode::Sandbox),
+            "live" => Some(PartnerMode::Live),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Partner {
+    pub id: String,
+    pub name: String,
+    pub api_key: String,
+    /// hex(sha256(secret)); the secret itself is never stored.
+    pub secret_hash: String,
+    pub mode: PartnerMode,
+    pub webhook_url: Option<String>,
+    /// Key for `Idenfy-Signature` (needed in clear to sign).
+    pub signing_key: String,
+    pub webhook_disabled: bool,
+    pub token_defaults: Map<String, Value>,
+    pub created_at: i64,
+}
+
+/// hex(sha256(secret)).
+pub fn hash_secret(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+impl Partner {
+    /// Constant-time comparison of a presented secret with the stored hash.
+    pub fn verify_secret(&self, secret: &str) -> bool {
+        let presented = Sha256::digest(secret.as_bytes());
+        match hex::decode(&self.secret_hash) {
+            Ok(stored) => stored.ct_eq(presented.as_slice()).into(),
+            Err(_) => false,
+        }
+    }
+}
+
+/// Where a verification is in its life. The overall status a client sees is derived from the
+/// phase and the stored result (see [`Verification::effective_status`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Token issued, nothing submitted yet.
+    Issued,
+    /// Images submitted; analysis queued or running.
+    Processing,
+    /// A result exists (automatic, possibly awaiting or after manual review).
+    Done,
+    /// Files and personal data deleted; a tombstone remains.
+    Deleted,
+}
+
+impl Phase {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::Issued => "ISSUED",
+            Phase::Processing => "PROCESSING",
+            Phase::Done => "DONE",
+            Phase::Deleted => "DELETED",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "ISSUED" => Some(Phase::Issued),
+            "PROCESSING" => Some(Phase::Processing),
+            "DONE" => Some(Phase::Done),
+            "DELETED" => Some(Phase::Deleted),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verification {
+    pub scan_ref: String,
+    pub partner_id: String,
+    pub client_id: String,
+    pub auth_token: String,
+    pub digit_string: Option<String>,
+    pub phase: Phase,
+    pub status: OverallStatus,
+    pub token: TokenSettings,
+    pub auto_document: Option<DocumentStatus>,
+    pub auto_face: Option<FaceStatus>,
+    pub manual_document: Option<DocumentStatus>,
+    pub manual_face: Option<FaceStatus>,
+    pub fraud_tags: Vec<FraudTag>,
+    pub mismatch_tags: Vec<MismatchTag>,
+    pub data: Option<DocData>,
+    pub selected_country: Option<String>,
+    pub document_type: Option<DocumentType>,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub submitted_at: Option<i64>,
+    pub finished_at: Option<i64>,
+    pub deleted_at: Option<i64>,
+}
+
+impl Verification {
+    /// Whether the token can still be used to submit images at `now`.
+    pub fn token_usable(&self, now: i64) -> bool {
+        self.phase == Phase::Issued && now < self.expires_at
+    }
+
+    /// The overall status at `now`: `ACTIVE` until a result exists; an unused token past its
+    /// expiry reads as `EXPIRED` even before the lifecycle worker records it.
+    pub fn effective_status(&self, now: i64) -> OverallStatus {
+        match self.phase {
+            Phase::Issued if now >= self.expires_at => OverallStatus::Expired,
+            Phase::Issued | Phase::Processing => OverallStatus::Active,
+            Phase::Done | Phase::Deleted => self.status,
+        }
+    }
+
+    pub fn status_body(&self, now: i64) -> StatusBody {
+        StatusBody {
+            status: self.effective_status(now),
+            scan_ref: self.scan_ref.clone(),
+            client_id: self.client_id.clone(),
+            auto_document: self.auto_document,
+            auto_face: self.auto_face,
+            manual_document: self.manual_document,
+            manual_face: self.manual_face,
+            fraud_tags: self.fraud_tags.clone(),
+            mismatch_tags: self.mismatch_tags.clone(),
+        }
+    }
+
+    /// The `/data` object: the analysed data when there is one; before that only what the
+    /// session itself knows (the country the user selected).
+    pub fn data_object(&self) -> DocData {
+        match (&self.data, self.phase) {
+            (_, Phase::Deleted) => DocData::default(),
+            (Some(d), _) => d.clone(),
+            (None, _) => DocData {
+                selected_country: self.selected_country.clone(),
+                ..DocData::default()
+            },
+        }
+    }
+}
+
+/// A verification about to be created by `POST /api/v2/token`.
+#[derive(Debug, Clone)]
+pub struct NewVerification {
+    pub scan_ref: String,
+    pub partner_id: String,
+    pub client_id: String,
+    pub auth_token: String,
+    pub digit_string: Option<String>,
+    pub token: TokenSettings,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredFile {
+    pub scan_ref: String,
+    pub kind: FileKind,
+    pub object_key: String,
+    pub content_type: String,
+    pub byte_len: i64,
+    pub sha256: String,
+    pub created_at: i64,
+}
+
+/// What `/api/v2/process` commits in one transaction.
+#[derive(Debug, Clone)]
+pub struct Submission {
+    pub scan_ref: String,
+    pub partner_id: String,
+    pub selected_country: Option<String>,
+    pub document_type: Option<DocumentType>,
+    pub files: Vec<StoredFile>,
+    pub job: NewJob,
+    pub now: i64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewJob {
+    pub kind: String,
+    pub payload: Value,
+    pub max_attempts: i64,
+    pub run_at: i64,
+    /// At most one queued/running/finished job per key (idempotent enqueue).
+    pub unique_key: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobStatus {
+    Queued,
+    Running,
+    Done,
+    Failed,
+}
+
+impl JobStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobStatus::Queued => "queued",
+            JobStatus::Running => "running",
+            JobStatus::Done => "done",
+            JobStatus::Failed => "failed",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "queued" => Some(JobStatus::Queued),
+            "running" => Some(JobStatus::Running),
+            "done" => Some(JobStatus::Done),
+            "failed" => Some(JobStatus::Failed),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Job {
+    pub id: i64,
+    pub kind: String,
+    pub payload: Value,
+    pub status: JobStatus,
+    pub attempts: i64,
+    pub max_attempts: i64,
+    pub run_at: i64,
+    pub locked_by: Option<String>,
+    pub heartbeat_at: Option<i64>,
+    pub last_error: Option<String>,
+    pub unique_key: Option<String>,
+    pub created_at: i64,
+}
+
+/// The automated (or manual) outcome a worker records.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VerificationResult {
+    pub status: OverallStatus,
+    pub auto_document: Option<DocumentStatus>,
+    pub auto_face: Option<FaceStatus>,
+    pub manual_document: Option<DocumentStatus>,
+    pub manual_face: Option<FaceStatus>,
+    pub fraud_tags: Vec<FraudTag>,
+    pub mismatch_tags: Vec<MismatchTag>,
+    pub data: DocData,
+}
+
+/// Job kind for the analysis of a submitted verification.
+pub const JOB_ANALYSE: &str = "analyse";

@@ -1,0 +1,449 @@
+//! The repository trait and its SQL implementation (SQLite and PostgreSQL through one query layer).
+use crate::db::{Backend, Db};
+use crate::model::*;
+use crate::{Result, StoreError};
+use async_trait::async_trait;
+use ivs_core::token::TokenSettings;
+use ivs_core::vocab::{DocumentStatus, DocumentType, FaceStatus, FileKind, OverallStatus};
+use serde::de::DeserializeOwned;
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+use std::sync::Arc;
+
+/// Everything the API and the workers need from storage. Every lookup of a verification is
+/// scoped by partner: another partner's scanRef is indistinguishable from an unknown one.
+#[async_trait]
+pub trait Repo: Send + Sync + std::fmt::Debug {
+    fn backend(&self) -> Backend;
+    async fn ping(&self) -> Result<()>;
+
+    // partners
+    async fn create_partner(&self, partner: &Partner) -> Result<()>;
+    async fn partner_by_key(&self, api_key: &str) -> Result<Option<Partner>>;
+    async fn partner_by_id(&self, id: &str) -> Result<Option<Partner>>;
+    async fn list_partners(&self) -> Result<Vec<Partner>>;
+    async fn set_partner_secret_hash(&self, api_key: &str, secret_hash: &str) -> Result<()>;
+    async fn set_partner_webhook(&self, api_key: &str, url: Option<&str>, signing_key: &str) -> Result<()>;
+
+    // verifications
+    async fn create_verification(&self, v: &NewVerification) -> Result<()>;
+    async fn verification(&self, partner_id: &str, scan_ref: &str) -> Result<Option<Verification>>;
+    async fn verification_by_token(&self, auth_token: &str) -> Result<Option<Verification>>;
+    /// Consumes the token, records the files and queues the analysis job, all in one
+    /// transaction. `Conflict` when the token was already used (a concurrent submit lost).
+    async fn submit(&self, s: &Submission) -> Result<()>;
+    async fn record_result(&self, scan_ref: &str, r: &VerificationResult, now: i64) -> Result<()>;
+    async fn files(&self, scan_ref: &str) -> Result<Vec<StoredFile>>;
+    /// Tombstones a verification: personal data and file rows removed, status DELETED or
+    /// EXPIRED-DELETED. The caller removes the objects first.
+    async fn tombstone(&self, scan_ref: &str, status: OverallStatus, now: i64) -> Result<()>;
+
+    // jobs
+    async fn enqueue(&self, job: &NewJob, now: i64) -> Result<Option<i64>>;
+    async fn jobs(&self, kind: &str) -> Result<Vec<Job>>;
+
+    // settings
+    /// Returns the value under `key`, storing `init` first when there is none (first writer wins).
+    async fn setting_or_init(&self, key: &str, init: &str) -> Result<String>;
+}
+
+pub type SharedRepo = Arc<dyn Repo>;
+
+#[derive(Debug, Clone)]
+pub struct SqlRepo {
+    db: Db,
+}
+
+impl SqlRepo {
+    pub fn new(db: Db) -> Self {
+        SqlRepo { db }
+    }
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+}
+
+fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!("{what}: {e}"))
+}
+
+fn json_col<T: DeserializeOwned>(row: &AnyRow, col: &str) -> Result<T> {
+    let s: String = row.try_get(col)?;
+    serde_json::from_str(&s).map_err(|e| corrupt(col, e))
+}
+
+fn opt_enum<T>(row: &AnyRow, col: &str, parse: fn(&str) -> Option<T>) -> Result<Option<T>> {
+    let s: Option<String> = row.try_get(col)?;
+    match s {
+        None => Ok(None),
+        Some(s) => parse(&s).map(Some).ok_or_else(|| corrupt(col, s)),
+    }
+}
+
+fn partner_from_row(row: &AnyRow) -> Result<Partner> {
+    let mode: String = row.try_get("mode")?;
+    Ok(Partner {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        api_key: row.try_get("api_key")?,
+        secret_hash: row.try_get("secret_hash")?,
+        mode: PartnerMode::parse(&mode).ok_or_else(|| corrupt("mode", &mode))?,
+        webhook_url: row.try_get("webhook_url")?,
+        signing_key: row.try_get("signing_key")?,
+        webhook_disabled: row.try_get::<i64, _>("webhook_disabled")? != 0,
+        token_defaults: json_col(row, "token_defaults")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+fn verification_from_row(row: &AnyRow) -> Result<Verification> {
+    let phase: String = row.try_get("phase")?;
+    let status: String = row.try_get("status")?;
+    let data: Option<String> = row.try_get("data")?;
+    Ok(Verification {
+        scan_ref: row.try_get("scan_ref")?,
+        partner_id: row.try_get("partner_id")?,
+        client_id: row.try_get("client_id")?,
+        auth_token: row.try_get("auth_token")?,
+        digit_string: row.try_get("digit_string")?,
+        phase: Phase::parse(&phase).ok_or_else(|| corrupt("phase", &phase))?,
+        status: OverallStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
+        token: json_col::<TokenSettings>(row, "token")?,
+        auto_document: opt_enum(row, "auto_document", DocumentStatus::parse)?,
+        auto_face: opt_enum(row, "auto_face", FaceStatus::parse)?,
+        manual_document: opt_enum(row, "manual_document", DocumentStatus::parse)?,
+        manual_face: opt_enum(row, "manual_face", FaceStatus::parse)?,
+        fraud_tags: json_col(row, "fraud_tags")?,
+        mismatch_tags: json_col(row, "mismatch_tags")?,
+        data: match data {
+            None => None,
+            Some(s) => Some(serde_json::from_str(&s).map_err(|e| corrupt("data", e))?),
+        },
+        selected_country: row.try_get("selected_country")?,
+        document_type: opt_enum(row, "document_type", DocumentType::parse)?,
+        created_at: row.try_get("created_at")?,
+        expires_at: row.try_get("expires_at")?,
+        submitted_at: row.try_get("submitted_at")?,
+        finished_at: row.try_get("finished_at")?,
+        deleted_at: row.try_get("deleted_at")?,
+    })
+}
+
+fn file_from_row(row: &AnyRow) -> Result<StoredFile> {
+    let kind: String = row.try_get("kind")?;
+    Ok(StoredFile {
+        scan_ref: row.try_get("scan_ref")?,
+        kind: FileKind::parse(&kind).ok_or_else(|| corrupt("kind", &kind))?,
+        object_key: row.try_get("object_key")?,
+        content_type: row.try_get("content_type")?,
+        byte_len: row.try_get("byte_len")?,
+        sha256: row.try_get("sha256")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+fn job_from_row(row: &AnyRow) -> Result<Job> {
+    let status: String = row.try_get("status")?;
+    Ok(Job {
+        id: row.try_get("id")?,
+        kind: row.try_get("kind")?,
+        payload: json_col(row, "payload")?,
+        status: JobStatus::parse(&status).ok_or_else(|| corrupt("job status", &status))?,
+        attempts: row.try_get("attempts")?,
+        max_attempts: row.try_get("max_attempts")?,
+        run_at: row.try_get("run_at")?,
+        locked_by: row.try_get("locked_by")?,
+        heartbeat_at: row.try_get("heartbeat_at")?,
+        last_error: row.try_get("last_error")?,
+        unique_key: row.try_get("unique_key")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> Result<String> {
+    serde_json::to_string(v).map_err(|e| corrupt("serialise", e))
+}
+
+const PARTNER_COLS: &str = "id, name, api_key, secret_hash, mode, webhook_url, signing_key, webhook_disabled, \
+                            token_defaults, created_at";
+const VERIFICATION_COLS: &str = "scan_ref, partner_id, client_id, auth_token, digit_string, phase, status, token, \
+     auto_document, auto_face, manual_document, manual_face, fraud_tags, mismatch_tags, data, selected_country, \
+     document_type, created_at, expires_at, submitted_at, finished_at, deleted_at";
+const JOB_COLS: &str = "id, kind, payload, status, attempts, max_attempts, run_at, locked_by, heartbeat_at, \
+                        last_error, unique_key, created_at";
+
+async fn insert_job(tx: &mut Transaction<'_, Any>, job: &NewJob, now: i64) -> Result<Option<i64>> {
+    let row = sqlx::query(
+        "INSERT INTO jobs (kind, payload, status, attempts, max_attempts, run_at, unique_key, created_at) \
+         VALUES ($1, $2, 'queued', 0, $3, $4, $5, $6) ON CONFLICT (unique_key) DO NOTHING RETURNING id",
+    )
+    .bind(&job.kind)
+    .bind(to_json(&job.payload)?)
+    .bind(job.max_attempts)
+    .bind(job.run_at)
+    .bind(job.unique_key.as_deref())
+    .bind(now)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(match row {
+        Some(r) => Some(r.try_get("id")?),
+        None => None,
+    })
+}
+
+#[async_trait]
+impl Repo for SqlRepo {
+    fn backend(&self) -> Backend {
+        self.db.backend
+    }
+
+    async fn ping(&self) -> Result<()> {
+        self.db.ping().await
+    }
+
+    async fn create_partner(&self, p: &Partner) -> Result<()> {
+        let res = sqlx::query(
+            "INSERT INTO partners (id, name, api_key, secret_hash, mode, webhook_url, signing_key, \
+             webhook_disabled, token_defaults, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(&p.id)
+        .bind(&p.name)
+        .bind(&p.api_key)
+        .bind(&p.secret_hash)
+        .bind(p.mode.as_str())
+        .bind(p.webhook_url.as_deref())
+        .bind(&p.signing_key)
+        .bind(i64::from(p.webhook_disabled))
+        .bind(to_json(&p.token_defaults)?)
+        .bind(p.created_at)
+        .execute(&self.db.pool)
+        .await;
+        match res {
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                Err(StoreError::Conflict("partner exists"))
+            }
+            other => other.map(|_| ()).map_err(Into::into),
+        }
+    }
+
+    async fn partner_by_key(&self, api_key: &str) -> Result<Option<Partner>> {
+        let q = format!("SELECT {PARTNER_COLS} FROM partners WHERE api_key = $1");
+        let row = sqlx::query(&q)
+            .bind(api_key)
+            .fetch_optional(&self.db.pool)
+            .await?;
+        row.as_ref().map(partner_from_row).transpose()
+    }
+
+    async fn partner_by_id(&self, id: &str) -> Result<Option<Partner>> {
+        let q = format!("SELECT {PARTNER_COLS} FROM partners WHERE id = $1");
+        let row = sqlx::query(&q).bind(id).fetch_optional(&self.db.pool).await?;
+        row.as_ref().map(partner_from_row).transpose()
+    }
+
+    async fn list_partners(&self) -> Result<Vec<Partner>> {
+        let q = format!("SELECT {PARTNER_COLS} FROM partners ORDER BY created_at, name");
+        let rows = sqlx::query(&q).fetch_all(&self.db.pool).await?;
+        rows.iter().map(partner_from_row).collect()
+    }
+
+    async fn set_partner_secret_hash(&self, api_key: &str, secret_hash: &str) -> Result<()> {
+        let res = sqlx::query("UPDATE partners SET secret_hash = $1 WHERE api_key = $2")
+            .bind(secret_hash)
+            .bind(api_key)
+            .execute(&self.db.pool)
+            .await?;
+        if res.rows_affected() == 0 {
+            Err(StoreError::NotFound)
+        } else {
+            Ok(())
+        }
+    }
+
+    async fn set_partner_webhook(&self, api_key: &str, url: Option<&str>, signing_key: &str) -> Result<()> {
+        let res = sqlx::query(
+            "UPDATE partners SET webhook_url = $1, signing_key = $2, webhook_disabled = 0 WHERE api_key = $3",
+        )
+        .bind(url)
+        .bind(signing_key)
+        .bind(api_key)
+        .execute(&self.db.pool)
+        .await?;
+        if res.rows_affected() == 0 {
+            Err(StoreError::NotFound)
+        } else {
+            Ok(())
+        }
+    }
+
+    async fn create_verification(&self, v: &NewVerification) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO verifications (scan_ref, partner_id, client_id, auth_token, digit_string, phase, status, \
+             token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(&v.scan_ref)
+        .bind(&v.partner_id)
+        .bind(&v.client_id)
+        .bind(&v.auth_token)
+        .bind(v.digit_string.as_deref())
+        .bind(Phase::Issued.as_str())
+        .bind(OverallStatus::Active.as_str())
+        .bind(to_json(&v.token)?)
+        .bind(v.created_at)
+        .bind(v.expires_at)
+        .execute(&self.db.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn verification(&self, partner_id: &str, scan_ref: &str) -> Result<Option<Verification>> {
+        let q =
+            format!("SELECT {VERIFICATION_COLS} FROM verifications WHERE scan_ref = $1 AND partner_id = $2");
+        let row = sqlx::query(&q)
+            .bind(scan_ref)
+            .bind(partner_id)
+            .fetch_optional(&self.db.pool)
+            .await?;
+        row.as_ref().map(verification_from_row).transpose()
+    }
+
+    async fn verification_by_token(&self, auth_token: &str) -> Result<Option<Verification>> {
+        let q = format!("SELECT {VERIFICATION_COLS} FROM verifications WHERE auth_token = $1");
+        let row = sqlx::query(&q)
+            .bind(auth_token)
+            .fetch_optional(&self.db.pool)
+            .await?;
+        row.as_ref().map(verification_from_row).transpose()
+    }
+
+    async fn submit(&self, s: &Submission) -> Result<()> {
+        let mut tx = self.db.pool.begin().await?;
+        let res = sqlx::query(
+            "UPDATE verifications SET phase = $1, submitted_at = $2, selected_country = $3, document_type = $4 \
+             WHERE scan_ref = $5 AND partner_id = $6 AND phase = $7",
+        )
+        .bind(Phase::Processing.as_str())
+        .bind(s.now)
+        .bind(s.selected_country.as_deref())
+        .bind(s.document_type.map(|d| d.as_str()))
+        .bind(&s.scan_ref)
+        .bind(&s.partner_id)
+        .bind(Phase::Issued.as_str())
+        .execute(&mut *tx)
+        .await?;
+        if res.rows_affected() != 1 {
+            tx.rollback().await?;
+            return Err(StoreError::Conflict("token already used"));
+        }
+        for f in &s.files {
+            sqlx::query(
+                "INSERT INTO files (scan_ref, kind, object_key, content_type, byte_len, sha256, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(&f.scan_ref)
+            .bind(f.kind.as_str())
+            .bind(&f.object_key)
+            .bind(&f.content_type)
+            .bind(f.byte_len)
+            .bind(&f.sha256)
+            .bind(f.created_at)
+            .execute(&mut *tx)
+            .await?;
+        }
+        insert_job(&mut tx, &s.job, s.now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn record_result(&self, scan_ref: &str, r: &VerificationResult, now: i64) -> Result<()> {
+        let res = sqlx::query(
+            "UPDATE verifications SET phase = $1, status = $2, auto_document = $3, auto_face = $4, \
+             manual_document = $5, manual_face = $6, fraud_tags = $7, mismatch_tags = $8, data = $9, \
+             finished_at = $10 WHERE scan_ref = $11 AND phase <> $12",
+        )
+        .bind(Phase::Done.as_str())
+        .bind(r.status.as_str())
+        .bind(r.auto_document.map(|x| x.as_str()))
+        .bind(r.auto_face.map(|x| x.as_str()))
+        .bind(r.manual_document.map(|x| x.as_str()))
+        .bind(r.manual_face.map(|x| x.as_str()))
+        .bind(to_json(&r.fraud_tags)?)
+        .bind(to_json(&r.mismatch_tags)?)
+        .bind(to_json(&r.data)?)
+        .bind(now)
+        .bind(scan_ref)
+        .bind(Phase::Deleted.as_str())
+        .execute(&self.db.pool)
+        .await?;
+        if res.rows_affected() == 0 {
+            Err(StoreError::NotFound)
+        } else {
+            Ok(())
+        }
+    }
+
+    async fn files(&self, scan_ref: &str) -> Result<Vec<StoredFile>> {
+        let rows = sqlx::query(
+            "SELECT scan_ref, kind, object_key, content_type, byte_len, sha256, created_at FROM files \
+             WHERE scan_ref = $1 ORDER BY kind",
+        )
+        .bind(scan_ref)
+        .fetch_all(&self.db.pool)
+        .await?;
+        rows.iter().map(file_from_row).collect()
+    }
+
+    async fn tombstone(&self, scan_ref: &str, status: OverallStatus, now: i64) -> Result<()> {
+        let mut tx = self.db.pool.begin().await?;
+        let q = format!("SELECT {VERIFICATION_COLS} FROM verifications WHERE scan_ref = $1");
+        let row = sqlx::query(&q).bind(scan_ref).fetch_optional(&mut *tx).await?;
+        let Some(v) = row.as_ref().map(verification_from_row).transpose()? else {
+            return Err(StoreError::NotFound);
+        };
+        let mut token = v.token.clone();
+        token.scrub_personal_data();
+        sqlx::query("DELETE FROM files WHERE scan_ref = $1")
+            .bind(scan_ref)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "UPDATE verifications SET phase = $1, status = $2, data = NULL, token = $3, deleted_at = $4 \
+             WHERE scan_ref = $5",
+        )
+        .bind(Phase::Deleted.as_str())
+        .bind(status.as_str())
+        .bind(to_json(&token)?)
+        .bind(now)
+        .bind(scan_ref)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn enqueue(&self, job: &NewJob, now: i64) -> Result<Option<i64>> {
+        let mut tx = self.db.pool.begin().await?;
+        let id = insert_job(&mut tx, job, now).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    async fn jobs(&self, kind: &str) -> Result<Vec<Job>> {
+        let q = format!("SELECT {JOB_COLS} FROM jobs WHERE kind = $1 ORDER BY id");
+        let rows = sqlx::query(&q).bind(kind).fetch_all(&self.db.pool).await?;
+        rows.iter().map(job_from_row).collect()
+    }
+
+    async fn setting_or_init(&self, key: &str, init: &str) -> Result<String> {
+        sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
+            .bind(key)
+            .bind(init)
+            .execute(&self.db.pool)
+            .await?;
+        let row = sqlx::query("SELECT value FROM settings WHERE key = $1")
+            .bind(key)
+            .fetch_one(&self.db.pool)
+            .await?;
+        Ok(row.try_get("value")?)
+    }
+}

@@ -1,0 +1,321 @@
+//! The storage conformance suite: the same behaviour on SQLite (always) and on PostgreSQL (when
+//! `IVS_TEST_PG_URL` names a server; each run creates and drops its own database there).
+use crate::*;
+use ivs_core::token::validate_token_request;
+use ivs_core::vocab::{DocumentStatus, FaceStatus, FileKind, OverallStatus};
+use serde_json::json;
+
+struct TestDb {
+    repo: SqlRepo,
+    _dir: Option<tempfile::TempDir>,
+    pg_drop: Option<(String, String)>,
+}
+
+impl TestDb {
+    async fn cleanup(self) {
+        if let Some((admin_url, name)) = self.pg_drop {
+            self.repo.db().pool.close().await;
+            let admin = connect(&admin_url, 1).await.unwrap();
+            sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                .execute(&admin.pool)
+                .await
+                .unwrap();
+        }
+    }
+}
+
+async fn sqlite() -> TestDb {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("t.db").display());
+    let db = connect(&url, 4).await.unwrap();
+    db.migrate().await.unwrap();
+    TestDb {
+        repo: SqlRepo::new(db),
+        _dir: Some(dir),
+        pg_drop: None,
+    }
+}
+
+async fn postgres() -> Option<TestDb> {
+    let admin_url = std::env::var("IVS_TEST_PG_URL").ok()?;
+    let name = format!("ivs_store_{}", uuid::Uuid::new_v4().simple());
+    let admin = connect(&admin_url, 1).await.unwrap();
+    sqlx::query(&format!("CREATE DATABASE \"{name}\""))
+        .execute(&admin.pool)
+        .await
+        .unwrap();
+    admin.pool.close().await;
+    let base = admin_url.rsplit_once('/').map(|(b, _)| b.to_owned()).unwrap();
+    let db = connect(&format!("{base}/{name}"), 4).await.unwrap();
+    db.migrate().await.unwrap();
+    Some(TestDb {
+        repo: SqlRepo::new(db),
+        _dir: None,
+        pg_drop: Some((admin_url, name)),
+    })
+}
+
+/// Runs `f` against every configured backend.
+macro_rules! conformance {
+    ($name:ident, $body:expr) => {
+        #[tokio::test]
+        async fn $name() {
+            let t = sqlite().await;
+            ($body)(&t.repo).await;
+            t.cleanup().await;
+            if let Some(t) = postgres().await {
+                ($body)(&t.repo).await;
+                t.cleanup().await;
+            } else if std::env::var("IVS_REQUIRE_PG").is_ok() {
+                panic!("IVS_REQUIRE_PG is set but IVS_TEST_PG_URL is not");
+            }
+        }
+    };
+}
+
+fn partner(id: &str) -> Partner {
+    Partner {
+        id: id.into(),
+        name: format!("partner {id}"),
+        api_key: format!("key-{id}"),
+        secret_hash: hash_secret("s3cret"),
+        mode: PartnerMode::Sandbox,
+        webhook_url: None,
+        signing_key: "sign".into(),
+        webhook_disabled: false,
+        token_defaults: serde_json::Map::new(),
+        created_at: 100,
+    }
+}
+
+fn new_verification(partner_id: &str, scan_ref: &str, token: &str) -> NewVerification {
+    NewVerification {
+        scan_ref: scan_ref.into(),
+        partner_id: partner_id.into(),
+        client_id: "client-1".into(),
+        auth_token: token.into(),
+        digit_string: None,
+        token: validate_token_request(
+            &json!({"clientId": "client-1", "firstName": "Anna"}),
+            &Default::default(),
+        )
+        .unwrap(),
+        created_at: 1000,
+        expires_at: 2000,
+    }
+}
+
+fn submission(partner_id: &str, scan_ref: &str) -> Submission {
+    Submission {
+        scan_ref: scan_ref.into(),
+        partner_id: partner_id.into(),
+        selected_country: Some("LT".into()),
+        document_type: Some(ivs_core::vocab::DocumentType::Passport),
+        files: vec![StoredFile {
+            scan_ref: scan_ref.into(),
+            kind: FileKind::Front,
+            object_key: format!("verifications/{scan_ref}/FRONT"),
+            content_type: "image/png".into(),
+            byte_len: 10,
+            sha256: "00".into(),
+            created_at: 1500,
+        }],
+        job: NewJob {
+            kind: JOB_ANALYSE.into(),
+            payload: json!({"scanRef": scan_ref}),
+            max_attempts: 5,
+            run_at: 1500,
+            unique_key: Some(format!("analyse:{scan_ref}")),
+        },
+        now: 1500,
+    }
+}
+
+conformance!(partners_round_trip_and_verify_secrets, |repo: &SqlRepo| {
+    let repo = repo.clone();
+    async move {
+        repo.create_partner(&partner("p1")).await.unwrap();
+        assert!(matches!(
+            repo.create_partner(&partner("p1")).await,
+            Err(StoreError::Conflict(_))
+        ));
+        let p = repo.partner_by_key("key-p1").await.unwrap().unwrap();
+        assert_eq!(p, partner("p1"));
+        assert!(p.verify_secret("s3cret"));
+        assert!(!p.verify_secret("s3cret "));
+        repo.set_partner_secret_hash("key-p1", &hash_secret("new"))
+            .await
+            .unwrap();
+        let p = repo.partner_by_id("p1").await.unwrap().unwrap();
+        assert!(p.verify_secret("new") && !p.verify_secret("s3cret"));
+        repo.set_partner_webhook("key-p1", Some("https://hook.example/x"), "k2")
+            .await
+            .unwrap();
+        let p = repo.partner_by_key("key-p1").await.unwrap().unwrap();
+        assert_eq!(p.webhook_url.as_deref(), Some("https://hook.example/x"));
+        assert_eq!(p.signing_key, "k2");
+        assert!(matches!(
+            repo.set_partner_secret_hash("nope", "x").await,
+            Err(StoreError::NotFound)
+        ));
+        assert_eq!(repo.list_partners().await.unwrap().len(), 1);
+        assert!(repo.partner_by_key("key-unknown").await.unwrap().is_none());
+    }
+});
+
+conformance!(verifications_are_scoped_by_partner, |repo: &SqlRepo| {
+    let repo = repo.clone();
+    async move {
+        repo.create_partner(&partner("p1")).await.unwrap();
+        repo.create_partner(&partner("p2")).await.unwrap();
+        repo.create_verification(&new_verification("p1", "s1", "tok1"))
+            .await
+            .unwrap();
+        let v = repo.verification("p1", "s1").await.unwrap().unwrap();
+        assert_eq!(v.phase, Phase::Issued);
+        assert_eq!(v.effective_status(1500), OverallStatus::Active);
+        assert_eq!(v.effective_status(2000), OverallStatus::Expired);
+        assert_eq!(v.token.view().unwrap().first_name.as_deref(), Some("ANNA"));
+        assert!(repo.verification("p2", "s1").await.unwrap().is_none());
+        assert_eq!(
+            repo.verification_by_token("tok1")
+                .await
+                .unwrap()
+                .unwrap()
+                .scan_ref,
+            "s1"
+        );
+    }
+});
+
+conformance!(submit_is_atomic_and_consumes_the_token_once, |repo: &SqlRepo| {
+    let repo = repo.clone();
+    async move {
+        repo.create_partner(&partner("p1")).await.unwrap();
+        repo.create_verification(&new_verification("p1", "s1", "tok1"))
+            .await
+            .unwrap();
+        repo.submit(&submission("p1", "s1")).await.unwrap();
+        let v = repo.verification("p1", "s1").await.unwrap().unwrap();
+        assert_eq!(v.phase, Phase::Processing);
+        assert_eq!(v.selected_country.as_deref(), Some("LT"));
+        assert_eq!(repo.files("s1").await.unwrap().len(), 1);
+        let jobs = repo.jobs(JOB_ANALYSE).await.unwrap();
+        assert_eq!(jobs.len(), 1);
+        assert_eq!(jobs[0].status, JobStatus::Queued);
+        assert_eq!(jobs[0].payload, json!({"scanRef": "s1"}));
+        // the second submit loses and changes nothing
+        assert!(matches!(
+            repo.submit(&submission("p1", "s1")).await,
+            Err(StoreError::Conflict(_))
+        ));
+        assert_eq!(repo.files("s1").await.unwrap().len(), 1);
+        assert_eq!(repo.jobs(JOB_ANALYSE).await.unwrap().len(), 1);
+        // another partner cannot submit on this verification
+        repo.create_verification(&new_verification("p1", "s2", "tok2"))
+            .await
+            .unwrap();
+        repo.create_partner(&partner("p2")).await.unwrap();
+        assert!(matches!(
+            repo.submit(&submission("p2", "s2")).await,
+            Err(StoreError::Conflict(_))
+        ));
+    }
+});
+
+conformance!(failed_submit_leaves_nothing_half_written, |repo: &SqlRepo| {
+    let repo = repo.clone();
+    async move {
+        repo.create_partner(&partner("p1")).await.unwrap();
+        repo.create_verification(&new_verification("p1", "s1", "tok1"))
+            .await
+            .unwrap();
+        let mut s = submission("p1", "s1");
+        // the same file twice violates the primary key after the token update: all must roll back
+        s.files.push(s.files[0].clone());
+        assert!(repo.submit(&s).await.is_err());
+        let v = repo.verification("p1", "s1").await.unwrap().unwrap();
+        assert_eq!(v.phase, Phase::Issued);
+        assert!(repo.files("s1").await.unwrap().is_empty());
+        assert!(repo.jobs(JOB_ANALYSE).await.unwrap().is_empty());
+    }
+});
+
+conformance!(results_and_tombstones, |repo: &SqlRepo| {
+    let repo = repo.clone();
+    async move {
+        repo.create_partner(&partner("p1")).await.unwrap();
+        repo.create_verification(&new_verification("p1", "s1", "tok1"))
+            .await
+            .unwrap();
+        repo.submit(&submission("p1", "s1")).await.unwrap();
+        let result = VerificationResult {
+            status: OverallStatus::Approved,
+            auto_document: Some(DocumentStatus::DocValidated),
+            auto_face: Some(FaceStatus::FaceMatch),
+            manual_document: None,
+            manual_face: None,
+            fraud_tags: vec![],
+            mismatch_tags: vec![],
+            data: ivs_core::wire::DocData {
+                doc_first_name: Some("ANNA".into()),
+                ..Default::default()
+            },
+        };
+        repo.record_result("s1", &result, 1600).await.unwrap();
+        let v = repo.verification("p1", "s1").await.unwrap().unwrap();
+        assert_eq!(v.effective_status(1_000_000), OverallStatus::Approved);
+        assert_eq!(v.data_object().doc_first_name.as_deref(), Some("ANNA"));
+        repo.tombstone("s1", OverallStatus::Deleted, 1700).await.unwrap();
+        let v = repo.verification("p1", "s1").await.unwrap().unwrap();
+        assert_eq!(v.phase, Phase::Deleted);
+        assert_eq!(v.effective_status(1_000_000), OverallStatus::Deleted);
+        assert_eq!(v.data_object(), ivs_core::wire::DocData::default());
+        assert_eq!(v.token.view().unwrap().first_name, None);
+        assert!(repo.files("s1").await.unwrap().is_empty());
+        assert!(matches!(
+            repo.record_result("s1", &result, 1800).await,
+            Err(StoreError::NotFound)
+        ));
+    }
+});
+
+conformance!(
+    jobs_enqueue_idempotently_and_settings_keep_the_first_value,
+    |repo: &SqlRepo| {
+        let repo = repo.clone();
+        async move {
+            let job = NewJob {
+                kind: "k".into(),
+                payload: json!({"a": 1}),
+                max_attempts: 3,
+                run_at: 5,
+                unique_key: Some("u1".into()),
+            };
+            assert!(repo.enqueue(&job, 1).await.unwrap().is_some());
+            assert!(repo.enqueue(&job, 2).await.unwrap().is_none());
+            let no_key = NewJob {
+                unique_key: None,
+                ..job.clone()
+            };
+            assert!(repo.enqueue(&no_key, 3).await.unwrap().is_some());
+            assert!(repo.enqueue(&no_key, 3).await.unwrap().is_some());
+            assert_eq!(repo.jobs("k").await.unwrap().len(), 3);
+            assert_eq!(repo.setting_or_init("url_key", "first").await.unwrap(), "first");
+            assert_eq!(repo.setting_or_init("url_key", "second").await.unwrap(), "first");
+        }
+    }
+);
+
+#[tokio::test]
+async fn local_files_put_get_delete() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = Files::local(dir.path()).unwrap();
+    files.ping().await.unwrap();
+    let key = Files::key_for("s1", "FRONT");
+    files.put(&key, bytes::Bytes::from_static(b"abc")).await.unwrap();
+    assert_eq!(files.get(&key).await.unwrap().unwrap().bytes.as_ref(), b"abc");
+    files.delete(&key).await.unwrap();
+    files.delete(&key).await.unwrap();
+    assert!(files.get(&key).await.unwrap().is_none());
+}
