@@ -297,12 +297,12 @@ pub fn validate_token_request(
         };
         echo.insert((*name).to_owned(), value);
     }
-    if let (Some(min), Some(max)) = (echo["ageLimit"].as_i64(), echo["ageMax"].as_i64()) {
-        if min > max {
-            return Err(ApiError::bad_value(
-                "Field 'ageLimit' must not be greater than 'ageMax'.",
-            ));
-        }
+    if let (Some(min), Some(max)) = (echo["ageLimit"].as_i64(), echo["ageMax"].as_i64())
+        && min > max
+    {
+        return Err(ApiError::bad_value(
+            "Field 'ageLimit' must not be greater than 'ageMax'.",
+        ));
     }
     TokenSettings::from_echo(echo)
 }

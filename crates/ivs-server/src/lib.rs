@@ -1,2 +1,161 @@
-//! HTTP API (iDenfy v2 compatible), capture page, reviewer console.
+//! The HTTP face of ivs: the iDenfy v2 API, signed file URLs and the hosted capture page.
+//!
+//! Handlers are thin: they extract, call a function of [`service`], and map the error. The server
+//! never runs models; `POST /api/v2/process` stores images and queues an analysis job.
 #![forbid(unsafe_code)]
+
+mod auth;
+mod body;
+mod error;
+mod handlers;
+mod images;
+mod limiter;
+mod pages;
+pub mod service;
+mod urls;
+
+pub use error::WebError;
+pub use limiter::Limiter;
+pub use urls::UrlSigner;
+
+use axum::Router;
+use axum::routing::{get, post};
+use ivs_core::SharedClock;
+use ivs_store::{Files, SharedRepo};
+use std::sync::Arc;
+
+/// Settings of the HTTP layer.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Base URL clients reach this server at (redirect and file URLs are built from it).
+    pub public_url: String,
+    /// Lifetime of signed file URLs, seconds.
+    pub file_url_ttl_secs: i64,
+    /// Requests per partner per hour (all authenticated endpoints).
+    pub partner_hourly_limit: u64,
+    /// Requests per scanRef per hour on /status, /data and /files.
+    pub scan_ref_hourly_limit: u64,
+    /// Largest accepted request body, bytes (`/api/v2/process`).
+    pub max_body_bytes: usize,
+    /// Largest request body on the other endpoints, bytes.
+    pub max_small_body_bytes: usize,
+    /// Largest decoded image, bytes.
+    pub max_image_bytes: usize,
+    /// Largest image side, pixels.
+    pub max_image_side: u32,
+    /// Largest image area, pixels.
+    pub max_image_pixels: u64,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            public_url: "http://127.0.0.1:8080".into(),
+            file_url_ttl_secs: 3600,
+            partner_hourly_limit: 10_000,
+            scan_ref_hourly_limit: 60,
+            max_body_bytes: 20_000_000,
+            max_small_body_bytes: 1_000_000,
+            max_image_bytes: 6_000_000,
+            max_image_side: 12_000,
+            max_image_pixels: 50_000_000,
+        }
+    }
+}
+
+/// Everything a handler may use.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub repo: SharedRepo,
+    pub files: Files,
+    pub clock: SharedClock,
+    pub config: Arc<ServerConfig>,
+    pub limiter: Arc<Limiter>,
+    pub urls: Arc<UrlSigner>,
+}
+
+impl AppState {
+    /// Builds the state; the file-URL signing key is shared through the database so that every
+    /// process of one installation signs alike.
+    pub async fn new(
+        repo: SharedRepo,
+        files: Files,
+        clock: SharedClock,
+        config: ServerConfig,
+    ) -> Result<Self, ivs_store::StoreError> {
+        let fresh = urls::random_key();
+        let key = repo.setting_or_init("file_url_key", &fresh).await?;
+        Ok(AppState {
+            repo,
+            files,
+            clock,
+            limiter: Arc::new(Limiter::new(
+                config.partner_hourly_limit,
+                config.scan_ref_hourly_limit,
+            )),
+            urls: Arc::new(UrlSigner::new(key.as_bytes(), config.public_url.clone())),
+            config: Arc::new(config),
+        })
+    }
+}
+
+/// The full router with its middleware.
+pub fn router(state: AppState) -> Router {
+    with_middleware(routes().with_state(state))
+}
+
+/// Every route of the API, without state or middleware.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v2/token", post(handlers::token))
+        .route("/api/v2/redirect", get(handlers::redirect))
+        .route(
+            "/api/v2/status",
+            post(handlers::status_post).get(handlers::status_get),
+        )
+        .route("/api/v2/data", post(handlers::data_post).get(handlers::data_get))
+        .route(
+            "/api/v2/files",
+            post(handlers::files_post).get(handlers::files_get),
+        )
+        .route("/api/v2/process", post(handlers::process))
+        .route("/api/v2/delete", post(handlers::delete))
+        .route("/files/{token}", get(handlers::download))
+        .route("/capture", get(pages::capture))
+        .route("/healthz", get(handlers::healthz))
+        .fallback(handlers::not_found)
+        .method_not_allowed_fallback(handlers::method_not_allowed)
+}
+
+/// The middleware stack: panic → 500 `INTERNAL_ERROR`, request ids, tracing without the
+/// Authorization header or bodies.
+pub fn with_middleware(router: Router) -> Router {
+    use tower_http::catch_panic::CatchPanicLayer;
+    use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+    use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
+    use tower_http::trace::TraceLayer;
+
+    let x_request_id = axum::http::HeaderName::from_static("x-request-id");
+    router
+        .layer(CatchPanicLayer::custom(error::panic_response))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+                let id = req
+                    .headers()
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("-");
+                // the route pattern, not the path: file links are capabilities and stay out of logs
+                let route = req
+                    .extensions()
+                    .get::<axum::extract::MatchedPath>()
+                    .map_or("(unmatched)", |m| m.as_str());
+                tracing::info_span!("http", method = %req.method(), route = %route, request_id = %id)
+            }),
+        )
+        .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
+        .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
+        .layer(SetSensitiveRequestHeadersLayer::new([
+            axum::http::header::AUTHORIZATION,
+        ]))
+}

@@ -74,6 +74,12 @@ impl Db {
         Ok(())
     }
 
+    /// Runs one SQL statement without parameters (administration: creating test databases).
+    pub async fn execute_sql(&self, sql: &str) -> Result<()> {
+        sqlx::query(sql).execute(&self.pool).await?;
+        Ok(())
+    }
+
     /// Cheap liveness probe.
     pub async fn ping(&self) -> Result<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;

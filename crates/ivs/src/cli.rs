@@ -1,6 +1,14 @@
 //! Command-line interface.
-use clap::{Parser, Subcommand};
+use crate::app::{Application, open_storage, shutdown_signal};
+use crate::config::{Config, Overrides, ServerOverrides};
+use crate::partners::{self, NewPartnerArgs, partner_json};
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+use ivs_core::{SharedClock, SystemClock};
+use ivs_store::PartnerMode;
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -9,22 +17,256 @@ use std::process::ExitCode;
     about = "Self-hosted identity verification server (iDenfy v2 compatible)"
 )]
 pub struct Cli {
+    /// Configuration file (default: $IVS_CONFIG, else ./ivs.toml when it exists).
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
+    /// Data directory of the embedded default (SQLite database and files).
+    #[arg(long, global = true)]
+    pub data_dir: Option<PathBuf>,
+    /// Database URL (sqlite://… or postgres://…).
+    #[arg(long, global = true)]
+    pub database_url: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run the HTTP API.
+    Serve {
+        /// Address to listen on, e.g. 127.0.0.1:8080.
+        #[arg(long)]
+        listen: Option<String>,
+    },
+    /// Create or upgrade the database schema.
+    Migrate,
+    /// Manage partners (API clients).
+    #[command(subcommand)]
+    Partner(PartnerCmd),
+    /// Inspect the configuration.
+    #[command(subcommand)]
+    Config(ConfigCmd),
     /// Print the version.
     Version,
 }
 
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ModeArg {
+    Sandbox,
+    Live,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PartnerCmd {
+    /// Create a partner; prints its API key, secret and webhook signing key once.
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_enum, default_value = "sandbox")]
+        mode: ModeArg,
+        #[arg(long)]
+        webhook_url: Option<String>,
+        /// Default token settings as a JSON object, e.g. '{"expiryTime": 3600}'.
+        #[arg(long)]
+        token_defaults: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List partners (no secrets).
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Issue a new API secret; the old one stops working at once.
+    RotateSecret {
+        api_key: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Set or clear the webhook URL.
+    SetWebhook {
+        api_key: String,
+        #[arg(long, conflicts_with = "clear")]
+        url: Option<String>,
+        #[arg(long)]
+        clear: bool,
+        /// Also issue a new webhook signing key (printed once).
+        #[arg(long)]
+        rotate_signing_key: bool,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCmd {
+    /// Print the effective configuration (secrets redacted).
+    Check,
+}
+
+fn init_logging(cfg: &Config, quiet: bool) {
+    use tracing_subscriber::EnvFilter;
+    let filter = if quiet {
+        "warn".to_owned()
+    } else {
+        cfg.log.filter.clone()
+    };
+    let filter = EnvFilter::try_new(&filter).unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = if cfg.log.format == "text" {
+        builder.try_init()
+    } else {
+        builder.json().try_init()
+    };
+}
+
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
-        Command::Version => {
-            println!("ivs {}", env!("CARGO_PKG_VERSION"));
-            ExitCode::SUCCESS
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
         }
     }
+}
+
+fn print_json(v: &serde_json::Value) {
+    println!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let listen = match &cli.command {
+        Command::Serve { listen } => listen.clone(),
+        _ => None,
+    };
+    let overrides = Overrides {
+        data_dir: cli.data_dir.clone(),
+        database_url: cli.database_url.clone(),
+        server: listen.map(|l| ServerOverrides { listen: Some(l) }),
+    };
+    let (cfg, warnings) = Config::load(cli.config.as_deref(), &overrides).context("loading configuration")?;
+    init_logging(&cfg, !matches!(cli.command, Command::Serve { .. }));
+    for w in &warnings {
+        tracing::warn!("{w}");
+    }
+    let clock: SharedClock = Arc::new(SystemClock);
+    match cli.command {
+        Command::Version => println!("ivs {}", env!("CARGO_PKG_VERSION")),
+        Command::Serve { .. } => {
+            let app = Application::build(&cfg, clock).await?;
+            tracing::info!(addr = %app.local_addr()?, public_url = %app.state.config.public_url, "ivs listening");
+            app.run_until(shutdown_signal()).await?;
+        }
+        Command::Migrate => {
+            open_storage(&cfg).await?;
+            println!(
+                "database schema is up to date ({})",
+                crate::config::redact_url(&cfg.database_url())
+            );
+        }
+        Command::Config(ConfigCmd::Check) => print_json(&cfg.redacted()),
+        Command::Partner(cmd) => partner_command(&cfg, clock, cmd).await?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn partner_command(cfg: &Config, clock: SharedClock, cmd: PartnerCmd) -> anyhow::Result<()> {
+    let (repo, _files) = open_storage(cfg).await?;
+    match cmd {
+        PartnerCmd::Create {
+            name,
+            mode,
+            webhook_url,
+            token_defaults,
+            json,
+        } => {
+            let token_defaults = token_defaults
+                .map(|s| serde_json::from_str(&s))
+                .transpose()
+                .context("--token-defaults is not valid JSON")?;
+            let mode = match mode {
+                ModeArg::Sandbox => PartnerMode::Sandbox,
+                ModeArg::Live => PartnerMode::Live,
+            };
+            let issued = partners::create(
+                &repo,
+                clock.as_ref(),
+                NewPartnerArgs {
+                    name,
+                    mode,
+                    webhook_url,
+                    token_defaults,
+                },
+            )
+            .await?;
+            if json {
+                print_json(&partner_json(&issued.partner, Some(&issued.secret), true));
+            } else {
+                println!(
+                    "partner created ({} mode); these secrets are shown only now:",
+                    issued.partner.mode.as_str()
+                );
+                println!("  API key:             {}", issued.partner.api_key);
+                println!("  API secret:          {}", issued.secret);
+                println!("  webhook signing key: {}", issued.partner.signing_key);
+            }
+        }
+        PartnerCmd::List { json } => {
+            let all = repo.list_partners().await?;
+            if json {
+                print_json(&serde_json::Value::Array(
+                    all.iter().map(|p| partner_json(p, None, false)).collect(),
+                ));
+            } else {
+                for p in all {
+                    println!(
+                        "{}  {:7}  {}  webhook: {}",
+                        p.api_key,
+                        p.mode.as_str(),
+                        p.name,
+                        p.webhook_url.as_deref().unwrap_or("-")
+                    );
+                }
+            }
+        }
+        PartnerCmd::RotateSecret { api_key, json } => {
+            let issued = partners::rotate_secret(&repo, &api_key).await?;
+            if json {
+                print_json(&partner_json(&issued.partner, Some(&issued.secret), false));
+            } else {
+                println!("new API secret (shown only now): {}", issued.secret);
+            }
+        }
+        PartnerCmd::SetWebhook {
+            api_key,
+            url,
+            clear,
+            rotate_signing_key,
+            json,
+        } => {
+            if url.is_none() && !clear {
+                anyhow::bail!("give --url URL or --clear");
+            }
+            let p = partners::set_webhook(&repo, &api_key, url.as_deref(), rotate_signing_key).await?;
+            if json {
+                print_json(&partner_json(&p, None, rotate_signing_key));
+            } else {
+                println!("webhook: {}", p.webhook_url.as_deref().unwrap_or("(none)"));
+                if rotate_signing_key {
+                    println!("new webhook signing key (shown only now): {}", p.signing_key);
+                }
+            }
+        }
+    }
+    Ok(())
 }

@@ -1,4 +1,7 @@
-//! ivs: the binary's library half — CLI parsing and application wiring.
+//! ivs: the binary's library half — configuration, application wiring and the CLI.
 #![deny(unsafe_code)]
 
+pub mod app;
 pub mod cli;
+pub mod config;
+pub mod partners;

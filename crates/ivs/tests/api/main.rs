@@ -1,6 +1,12 @@
 //! The one integration-test binary of ivs. Every end-to-end test is a module below: one binary
-//! keeps link time down (a test binary links the whole stack). Do not add files under `tests/`
-//! outside this directory; add a module here instead.
+//! keeps link time down (a test binary links the whole stack). Do not add files directly under
+//! `tests/`; add a module here instead.
+
+// The whole crate is test code: unwrapping is how a test says "this must work".
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod api;
+mod helpers;
 
 #[test]
 fn binary_prints_version() {

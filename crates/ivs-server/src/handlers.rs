@@ -1,0 +1,153 @@
+//! Thin handlers: extract, call [`crate::service`], map the result.
+use crate::auth::AuthedPartner;
+use crate::body::{JsonBody, LargeJsonBody};
+use crate::service::{self, RedirectTarget};
+use crate::{AppState, WebError, pages};
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use ivs_core::{ApiError, Identifier};
+use serde::Deserialize;
+
+type Handled<T> = Result<T, WebError>;
+
+#[derive(Debug, Deserialize)]
+pub struct ScanRefQuery {
+    #[serde(rename = "scanRef")]
+    scan_ref: Option<String>,
+}
+
+fn query_scan_ref(q: ScanRefQuery) -> Result<String, WebError> {
+    q.scan_ref
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| ApiError::missing("scanRef").into())
+}
+
+pub async fn token(
+    State(s): State<AppState>,
+    AuthedPartner(p): AuthedPartner,
+    JsonBody(body): JsonBody,
+) -> Response {
+    match service::create_token(&s, &p, &body).await {
+        Ok(v) => (StatusCode::CREATED, Json(v)).into_response(),
+        Err(e) => WebError(e).into_response(),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RedirectQuery {
+    #[serde(rename = "authToken")]
+    auth_token: Option<String>,
+}
+
+pub async fn redirect(State(s): State<AppState>, Query(q): Query<RedirectQuery>) -> Handled<Response> {
+    Ok(
+        match service::redirect_target(&s, q.auth_token.as_deref()).await? {
+            RedirectTarget::Capture(url) => (StatusCode::FOUND, [(header::LOCATION, url)]).into_response(),
+            RedirectTarget::Unknown => {
+                pages::token_problem(StatusCode::NOT_FOUND, pages::TokenProblem::Unknown)
+            }
+            RedirectTarget::Expired => pages::token_problem(StatusCode::GONE, pages::TokenProblem::Expired),
+            RedirectTarget::Used => pages::token_problem(StatusCode::GONE, pages::TokenProblem::Used),
+        },
+    )
+}
+
+pub async fn status_post(
+    State(s): State<AppState>,
+    AuthedPartner(p): AuthedPartner,
+    JsonBody(body): JsonBody,
+) -> Handled<impl IntoResponse> {
+    let scan_ref = service::scan_ref_from_body(&body)?;
+    Ok(Json(service::status(&s, &p, &scan_ref).await?))
+}
+
+pub async fn status_get(
+    State(s): State<AppState>,
+    AuthedPartner(p): AuthedPartner,
+    Query(q): Query<ScanRefQuery>,
+) -> Handled<impl IntoResponse> {
+    Ok(Json(service::status(&s, &p, &query_scan_ref(q)?).await?))
+}
+
+pub async fn data_post(
+    State(s): State<AppState>,
+    AuthedPartner(p): AuthedPartner,
+    JsonBody(body): JsonBody,
+) -> Handled<impl IntoResponse> {
+    let scan_ref = service::scan_ref_from_body(&body)?;
+    Ok(Json(service::data(&s, &p, &scan_ref).await?))
+}
+
+pub async fn data_get(
+    State(s): State<AppState>,
+    AuthedPartner(p): AuthedPartner,
+    Query(q): Query<ScanRefQuery>,
+) -> Handled<impl IntoResponse> {
+    Ok(Json(service::data(&s, &p, &query_scan_ref(q)?).await?))
+}
+
+pub async fn files_post(
+    State(s): State<AppState>,
+    AuthedPartner(p): AuthedPartner,
+    JsonBody(body): JsonBody,
+) -> Handled<impl IntoResponse> {
+    let scan_ref = service::scan_ref_from_body(&body)?;
+    Ok(Json(service::files(&s, &p, &scan_ref).await?))
+}
+
+pub async fn files_get(
+    State(s): State<AppState>,
+    AuthedPartner(p): AuthedPartner,
+    Query(q): Query<ScanRefQuery>,
+) -> Handled<impl IntoResponse> {
+    Ok(Json(service::files(&s, &p, &query_scan_ref(q)?).await?))
+}
+
+pub async fn process(
+    State(s): State<AppState>,
+    AuthedPartner(p): AuthedPartner,
+    LargeJsonBody(body): LargeJsonBody,
+) -> Handled<StatusCode> {
+    service::process(&s, &p, &body).await?;
+    Ok(StatusCode::OK)
+}
+
+pub async fn delete(
+    State(s): State<AppState>,
+    AuthedPartner(p): AuthedPartner,
+    JsonBody(body): JsonBody,
+) -> Handled<StatusCode> {
+    service::delete(&s, &p, &body).await?;
+    Ok(StatusCode::OK)
+}
+
+pub async fn download(State(s): State<AppState>, Path(token): Path<String>) -> Handled<Response> {
+    let d = service::download(&s, &token).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, d.content_type),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+        ],
+        d.bytes,
+    )
+        .into_response())
+}
+
+pub async fn healthz() -> &'static str {
+    "ok"
+}
+
+pub async fn not_found() -> WebError {
+    ApiError::not_found("No such endpoint.").into()
+}
+
+pub async fn method_not_allowed() -> WebError {
+    ApiError::new(
+        Identifier::MethodNotAllowed,
+        "This HTTP method is not allowed on this endpoint.",
+    )
+    .into()
+}

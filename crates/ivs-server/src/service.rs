@@ -1,0 +1,391 @@
+//! What the endpoints do, apart from HTTP.
+use crate::AppState;
+use crate::body::{optional_str, required_str};
+use crate::images::{self, CheckedImage, ImageLimits};
+use crate::urls::LinkError;
+use bytes::Bytes;
+use ivs_core::token::{GeneratedToken, validate_token_request};
+use ivs_core::vocab::{DocumentType, FileKind, OverallStatus, TokenType};
+use ivs_core::wire::{DataBody, FilesBody, StatusBody};
+use ivs_core::{ApiError, Identifier};
+use ivs_store::{
+    Files, JOB_ANALYSE, NewJob, NewVerification, Partner, Phase, StoreError, StoredFile, Submission,
+};
+use rand::Rng;
+use rand::distributions::Alphanumeric;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+
+type Result<T> = std::result::Result<T, ApiError>;
+
+fn internal(e: StoreError) -> ApiError {
+    tracing::error!(error = %e, "storage failure");
+    ApiError::internal()
+}
+
+fn random_alnum(n: usize) -> String {
+    rand::thread_rng()
+        .sample_iter(&Alphanumeric)
+        .take(n)
+        .map(char::from)
+        .collect()
+}
+
+fn random_digits(n: usize) -> String {
+    let mut rng = rand::thread_rng();
+    (0..n)
+        .map(|_| char::from(b'0' + rng.gen_range(0..10u8)))
+        .collect()
+}
+
+/// `POST /api/v2/token`.
+pub async fn create_token(state: &AppState, partner: &Partner, body: &Value) -> Result<Value> {
+    let settings = validate_token_request(body, &partner.token_defaults)?;
+    let view = settings.view()?;
+    let now = state.clock.unix();
+    let auth_token = random_alnum(40);
+    let scan_ref = uuid::Uuid::new_v4().to_string();
+    let digit_string = view.generate_digit_string.then(|| random_digits(8));
+    let generated = GeneratedToken {
+        message: "Token created successfully",
+        redirect_url: format!(
+            "{}/api/v2/redirect?authToken={auth_token}",
+            state.config.public_url.trim_end_matches('/')
+        ),
+        auth_token,
+        scan_ref,
+        digit_string,
+    };
+    let new = NewVerification {
+        scan_ref: generated.scan_ref.clone(),
+        partner_id: partner.id.clone(),
+        client_id: view.client_id.clone(),
+        auth_token: generated.auth_token.clone(),
+        digit_string: generated.digit_string.clone(),
+        token: settings.clone(),
+        created_at: now,
+        expires_at: now + view.expiry_time,
+    };
+    state.repo.create_verification(&new).await.map_err(internal)?;
+    tracing::info!(scan_ref = %new.scan_ref, partner = %partner.id, "token created");
+    Ok(settings.response_body(&generated))
+}
+
+/// Where `GET /api/v2/redirect` sends the browser, or why it cannot.
+#[derive(Debug)]
+pub enum RedirectTarget {
+    Capture(String),
+    Unknown,
+    Expired,
+    Used,
+}
+
+pub async fn redirect_target(state: &AppState, auth_token: Option<&str>) -> Result<RedirectTarget> {
+    let Some(token) = auth_token.filter(|t| !t.is_empty() && t.len() <= 100) else {
+        return Ok(RedirectTarget::Unknown);
+    };
+    let Some(v) = state.repo.verification_by_token(token).await.map_err(internal)? else {
+        return Ok(RedirectTarget::Unknown);
+    };
+    let now = state.clock.unix();
+    Ok(match v.phase {
+        Phase::Issued if now < v.expires_at => RedirectTarget::Capture(format!(
+            "{}/capture?authToken={}",
+            state.config.public_url.trim_end_matches('/'),
+            v.auth_token
+        )),
+        Phase::Issued => RedirectTarget::Expired,
+        _ => RedirectTarget::Used,
+    })
+}
+
+/// The scanRef of a retrieval request: `{"scanRef"}` in the body or `?scanRef=`.
+pub fn scan_ref_from_body(body: &Value) -> Result<String> {
+    Ok(required_str(body, "scanRef")?.to_owned())
+}
+
+async fn own_verification(
+    state: &AppState,
+    partner: &Partner,
+    scan_ref: &str,
+) -> Result<ivs_store::Verification> {
+    // Unknown and foreign scanRefs get the same answer.
+    let not_found = || ApiError::not_found("No verification with this scanRef.");
+    if scan_ref.len() > 64 {
+        return Err(not_found());
+    }
+    state
+        .repo
+        .verification(&partner.id, scan_ref)
+        .await
+        .map_err(internal)?
+        .ok_or_else(not_found)
+}
+
+async fn retrievable(state: &AppState, partner: &Partner, scan_ref: &str) -> Result<ivs_store::Verification> {
+    let v = own_verification(state, partner, scan_ref).await?;
+    state
+        .limiter
+        .charge_scan_ref(&partner.id, &v.scan_ref, state.clock.unix())?;
+    Ok(v)
+}
+
+pub async fn status(state: &AppState, partner: &Partner, scan_ref: &str) -> Result<StatusBody> {
+    let v = retrievable(state, partner, scan_ref).await?;
+    Ok(v.status_body(state.clock.unix()))
+}
+
+pub async fn data(state: &AppState, partner: &Partner, scan_ref: &str) -> Result<DataBody> {
+    let v = retrievable(state, partner, scan_ref).await?;
+    Ok(DataBody {
+        data: v.data_object(),
+        scan_ref: v.scan_ref,
+        client_id: v.client_id,
+    })
+}
+
+pub async fn files(state: &AppState, partner: &Partner, scan_ref: &str) -> Result<FilesBody> {
+    let v = retrievable(state, partner, scan_ref).await?;
+    if v.phase == Phase::Deleted {
+        return Ok(FilesBody::default());
+    }
+    let expires = state.clock.unix() + state.config.file_url_ttl_secs;
+    let urls: BTreeMap<String, String> = state
+        .repo
+        .files(&v.scan_ref)
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .map(|f| {
+            (
+                f.kind.as_str().to_owned(),
+                state.urls.url(&v.scan_ref, f.kind.as_str(), expires),
+            )
+        })
+        .collect();
+    Ok(FilesBody::from_urls(urls))
+}
+
+/// `POST /api/v2/process`: check the token and every image, store the files, consume the token
+/// and queue the analysis in one transaction.
+pub async fn process(state: &AppState, partner: &Partner, body: &Value) -> Result<()> {
+    if !body.is_object() {
+        return Err(ApiError::new(
+            Identifier::JsonError,
+            "The request body must be a JSON object.",
+        ));
+    }
+    let token = match optional_str(body, "authToken")?.filter(|s| !s.is_empty()) {
+        Some(t) => t,
+        None => optional_str(body, "token")?
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| ApiError::missing("authToken"))?,
+    };
+    let country = match optional_str(body, "country")? {
+        None => None,
+        Some(c) if c.len() == 2 && c.chars().all(|ch| ch.is_ascii_alphabetic()) => {
+            Some(c.to_ascii_uppercase())
+        }
+        Some(_) => {
+            return Err(ApiError::bad_value(
+                "Field 'country' must be a valid ISO 3166-1 alpha-2 code.",
+            ));
+        }
+    };
+    let document_type = match optional_str(body, "documentType")? {
+        None => None,
+        Some(d) => Some(
+            DocumentType::parse(d)
+                .filter(|d| DocumentType::DIRECT.contains(d))
+                .ok_or_else(|| {
+                    ApiError::bad_value(
+                        "Field 'documentType' must be ID_CARD, PASSPORT, DRIVER_LICENSE or RESIDENCE_PERMIT.",
+                    )
+                })?,
+        ),
+    };
+    let images = match body.get("images") {
+        None | Some(Value::Null) => return Err(ApiError::missing("images")),
+        Some(Value::Object(m)) => m,
+        Some(_) => {
+            return Err(ApiError::bad_value(
+                "Field 'images' must be an object of base64 images.",
+            ));
+        }
+    };
+
+    let now = state.clock.unix();
+    let invalid = |why: &str| ApiError::new(Identifier::TokenNotValid, why.to_owned());
+    let v = match state.repo.verification_by_token(token).await.map_err(internal)? {
+        Some(v) if v.partner_id == partner.id => v,
+        _ => return Err(invalid("Token is not valid.")),
+    };
+    match v.phase {
+        Phase::Issued if now < v.expires_at => {}
+        Phase::Issued => return Err(invalid("Token has expired.")),
+        _ => return Err(invalid("Token has already been used.")),
+    }
+    let token_type = v.token.view()?.token_type;
+
+    let mut required = vec![FileKind::Front];
+    if token_type == TokenType::Identification {
+        required.push(FileKind::Face);
+    }
+    for kind in &required {
+        if images.get(kind.as_str()).is_none_or(Value::is_null) {
+            return Err(ApiError::new(
+                Identifier::MissingValue,
+                format!("No image provided for step '{}'.", kind.as_str()),
+            ));
+        }
+    }
+    let limits = ImageLimits {
+        max_bytes: state.config.max_image_bytes,
+        max_side: state.config.max_image_side,
+        max_pixels: state.config.max_image_pixels,
+    };
+    let mut decoded: Vec<(FileKind, Vec<u8>)> = Vec::new();
+    for (key, value) in images {
+        let Some(kind) = FileKind::parse(key) else {
+            return Err(ApiError::bad_value(format!(
+                "Unknown image key '{key}'; use FRONT, BACK, FACE, UTILITY_BILL or PASSPORT_COVER."
+            )));
+        };
+        match value {
+            Value::Null => continue,
+            Value::String(s) => decoded.push((kind, images::decode_base64(key, s, limits)?)),
+            _ => {
+                return Err(ApiError::bad_value(format!(
+                    "Image '{key}' must be a base64 string."
+                )));
+            }
+        }
+    }
+    // Decoding is CPU work: keep it off the async workers.
+    let checked: Vec<(FileKind, CheckedImage)> = tokio::task::spawn_blocking(move || {
+        decoded
+            .into_iter()
+            .map(|(kind, bytes)| images::check_image(kind.as_str(), bytes, limits).map(|c| (kind, c)))
+            .collect::<Result<Vec<_>>>()
+    })
+    .await
+    .map_err(|e| {
+        tracing::error!(error = %e, "image check task failed");
+        ApiError::internal()
+    })??;
+
+    let mut stored = Vec::new();
+    for (kind, img) in &checked {
+        let key = Files::key_for(&v.scan_ref, kind.as_str());
+        stored.push(StoredFile {
+            scan_ref: v.scan_ref.clone(),
+            kind: *kind,
+            object_key: key.clone(),
+            content_type: img.content_type.to_owned(),
+            byte_len: i64::try_from(img.bytes.len()).unwrap_or(i64::MAX),
+            sha256: hex::encode(Sha256::digest(&img.bytes)),
+            created_at: now,
+        });
+        state
+            .files
+            .put(&key, Bytes::from(img.bytes.clone()))
+            .await
+            .map_err(internal)?;
+    }
+    let submission = Submission {
+        scan_ref: v.scan_ref.clone(),
+        partner_id: partner.id.clone(),
+        selected_country: country,
+        document_type,
+        files: stored,
+        job: NewJob {
+            kind: JOB_ANALYSE.into(),
+            payload: json!({ "scanRef": v.scan_ref }),
+            max_attempts: 5,
+            run_at: now,
+            unique_key: Some(format!("{JOB_ANALYSE}:{}", v.scan_ref)),
+        },
+        now,
+    };
+    match state.repo.submit(&submission).await {
+        Ok(()) => {
+            tracing::info!(scan_ref = %v.scan_ref, "verification submitted");
+            Ok(())
+        }
+        // A concurrent submit won the token: its files are the ones recorded (same keys).
+        Err(StoreError::Conflict(_)) => Err(invalid("Token has already been used.")),
+        Err(e) => {
+            for f in &submission.files {
+                let _ = state.files.delete(&f.object_key).await;
+            }
+            Err(internal(e))
+        }
+    }
+}
+
+/// `POST /api/v2/delete`.
+pub async fn delete(state: &AppState, partner: &Partner, body: &Value) -> Result<()> {
+    let scan_ref = scan_ref_from_body(body)?;
+    let v = own_verification(state, partner, &scan_ref).await?;
+    let now = state.clock.unix();
+    let tombstone = match (v.phase, v.effective_status(now)) {
+        (Phase::Deleted, _) => return Ok(()),
+        (Phase::Issued, OverallStatus::Expired) => OverallStatus::ExpiredDeleted,
+        (Phase::Done, OverallStatus::Expired) => OverallStatus::ExpiredDeleted,
+        (Phase::Done, OverallStatus::Reviewing) | (Phase::Issued | Phase::Processing, _) => {
+            return Err(ApiError::new(
+                Identifier::PartnerError,
+                "The verification is still active or being processed; it can be deleted once it has finished \
+                 or expired.",
+            ));
+        }
+        (Phase::Done, _) => OverallStatus::Deleted,
+    };
+    for f in state.repo.files(&v.scan_ref).await.map_err(internal)? {
+        state.files.delete(&f.object_key).await.map_err(internal)?;
+    }
+    state
+        .repo
+        .tombstone(&v.scan_ref, tombstone, now)
+        .await
+        .map_err(internal)?;
+    tracing::info!(scan_ref = %v.scan_ref, "verification deleted");
+    Ok(())
+}
+
+/// A file behind a signed link.
+#[derive(Debug)]
+pub struct Download {
+    pub content_type: String,
+    pub bytes: Bytes,
+}
+
+pub async fn download(state: &AppState, token: &str) -> Result<Download> {
+    let (scan_ref, kind) = state
+        .urls
+        .verify(token, state.clock.unix())
+        .map_err(|e| match e {
+            LinkError::Expired => ApiError::new(Identifier::PermissionsError, "This file link has expired."),
+            LinkError::Invalid => ApiError::new(Identifier::PermissionsError, "This file link is not valid."),
+        })?;
+    let gone = || ApiError::not_found("The file no longer exists.");
+    let file = state
+        .repo
+        .files(&scan_ref)
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .find(|f| f.kind.as_str() == kind)
+        .ok_or_else(gone)?;
+    let object = state
+        .files
+        .get(&file.object_key)
+        .await
+        .map_err(internal)?
+        .ok_or_else(gone)?;
+    Ok(Download {
+        content_type: file.content_type,
+        bytes: object.bytes,
+    })
+}

@@ -1,0 +1,265 @@
+//! Configuration: defaults → `ivs.toml` → `IVS_*` environment variables (`__` nests:
+//! `IVS_SERVER__LISTEN`) → command-line flags.
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Where the embedded default keeps its database and files.
+    pub data_dir: PathBuf,
+    /// `sqlite://…` or `postgres://…`; empty means `sqlite://<data_dir>/ivs.db`.
+    pub database_url: String,
+    /// Where `scripts/setup.sh` put the model files.
+    pub models_dir: PathBuf,
+    pub server: ServerSection,
+    pub limits: LimitsSection,
+    pub files: FilesSection,
+    pub log: LogSection,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerSection {
+    pub listen: String,
+    /// The URL clients reach this server at; empty means `http://<listen>`.
+    pub public_url: String,
+    pub file_url_ttl_secs: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct LimitsSection {
+    pub partner_hourly: u64,
+    pub scan_ref_hourly: u64,
+    pub max_body_bytes: usize,
+    pub max_image_bytes: usize,
+    pub max_image_side: u32,
+    pub max_image_pixels: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct FilesSection {
+    /// `local` (a directory).
+    pub backend: String,
+    /// For `local`: the directory; empty means `<data_dir>/files`.
+    pub path: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogSection {
+    /// `json` or `text`.
+    pub format: String,
+    /// A tracing filter, e.g. `info` or `ivs=debug,info`.
+    pub filter: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            data_dir: PathBuf::from("./ivs-data"),
+            database_url: String::new(),
+            models_dir: PathBuf::from("./models"),
+            server: ServerSection::default(),
+            limits: LimitsSection::default(),
+            files: FilesSection::default(),
+            log: LogSection::default(),
+        }
+    }
+}
+
+impl Default for ServerSection {
+    fn default() -> Self {
+        ServerSection {
+            listen: "127.0.0.1:8080".into(),
+            public_url: String::new(),
+            file_url_ttl_secs: 3600,
+        }
+    }
+}
+
+impl Default for LimitsSection {
+    fn default() -> Self {
+        let d = ivs_server::ServerConfig::default();
+        LimitsSection {
+            partner_hourly: d.partner_hourly_limit,
+            scan_ref_hourly: d.scan_ref_hourly_limit,
+            max_body_bytes: d.max_body_bytes,
+            max_image_bytes: d.max_image_bytes,
+            max_image_side: d.max_image_side,
+            max_image_pixels: d.max_image_pixels,
+        }
+    }
+}
+
+impl Default for FilesSection {
+    fn default() -> Self {
+        FilesSection {
+            backend: "local".into(),
+            path: String::new(),
+        }
+    }
+}
+
+impl Default for LogSection {
+    fn default() -> Self {
+        LogSection {
+            format: "json".into(),
+            filter: "info".into(),
+        }
+    }
+}
+
+/// Every key an `IVS_*` variable may set (lower case, `.`-nested).
+const ENV_KEYS: &[&str] = &[
+    "data_dir",
+    "database_url",
+    "models_dir",
+    "server.listen",
+    "server.public_url",
+    "server.file_url_ttl_secs",
+    "limits.partner_hourly",
+    "limits.scan_ref_hourly",
+    "limits.max_body_bytes",
+    "limits.max_image_bytes",
+    "limits.max_image_side",
+    "limits.max_image_pixels",
+    "files.backend",
+    "files.path",
+    "log.format",
+    "log.filter",
+];
+
+/// `IVS_*` variables that are not configuration (test harness switches, the config path).
+const ENV_NOT_CONFIG: &[&str] = &["config", "test_pg_url", "require_pg", "test_log"];
+
+/// Command-line overrides (the last layer).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Overrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server: Option<ServerOverrides>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ServerOverrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listen: Option<String>,
+}
+
+impl Config {
+    /// Loads the layers. `file` is the TOML file (`--config`, else `IVS_CONFIG`, else `./ivs.toml`
+    /// when it exists).
+    pub fn load(file: Option<&Path>, overrides: &Overrides) -> anyhow::Result<(Config, Vec<String>)> {
+        let mut fig = Figment::from(Serialized::defaults(Config::default()));
+        let env_file = std::env::var_os("IVS_CONFIG").map(PathBuf::from);
+        match file.map(Path::to_path_buf).or(env_file) {
+            Some(p) => {
+                if !p.exists() {
+                    anyhow::bail!("config file {} does not exist", p.display());
+                }
+                fig = fig.merge(Toml::file(p));
+            }
+            None if Path::new("ivs.toml").exists() => fig = fig.merge(Toml::file("ivs.toml")),
+            None => {}
+        }
+        fig = fig.merge(
+            Env::prefixed("IVS_")
+                .split("__")
+                .filter(|k| ENV_KEYS.contains(&k.as_str())),
+        );
+        fig = fig.merge(Serialized::defaults(overrides));
+        let mut warnings = Vec::new();
+        for (name, _) in std::env::vars() {
+            if let Some(rest) = name.strip_prefix("IVS_") {
+                let key = rest.to_ascii_lowercase().replace("__", ".");
+                if !ENV_KEYS.contains(&key.as_str()) && !ENV_NOT_CONFIG.contains(&key.as_str()) {
+                    warnings.push(format!("unknown environment variable {name} ignored"));
+                }
+            }
+        }
+        let cfg: Config = fig.extract()?;
+        Ok((cfg, warnings))
+    }
+
+    pub fn database_url(&self) -> String {
+        if self.database_url.is_empty() {
+            format!("sqlite://{}", self.data_dir.join("ivs.db").display())
+        } else {
+            self.database_url.clone()
+        }
+    }
+
+    pub fn files_dir(&self) -> PathBuf {
+        if self.files.path.is_empty() {
+            self.data_dir.join("files")
+        } else {
+            PathBuf::from(&self.files.path)
+        }
+    }
+
+    pub fn public_url(&self) -> String {
+        if self.server.public_url.is_empty() {
+            format!("http://{}", self.server.listen)
+        } else {
+            self.server.public_url.trim_end_matches('/').to_owned()
+        }
+    }
+
+    pub fn server_config(&self) -> ivs_server::ServerConfig {
+        ivs_server::ServerConfig {
+            public_url: self.public_url(),
+            file_url_ttl_secs: self.server.file_url_ttl_secs,
+            partner_hourly_limit: self.limits.partner_hourly,
+            scan_ref_hourly_limit: self.limits.scan_ref_hourly,
+            max_body_bytes: self.limits.max_body_bytes,
+            max_image_bytes: self.limits.max_image_bytes,
+            max_image_side: self.limits.max_image_side,
+            max_image_pixels: self.limits.max_image_pixels,
+            ..ivs_server::ServerConfig::default()
+        }
+    }
+
+    /// The effective configuration with secrets (database password) redacted, as JSON.
+    pub fn redacted(&self) -> serde_json::Value {
+        let mut c = self.clone();
+        c.database_url = redact_url(&self.database_url());
+        serde_json::to_value(&c).unwrap_or_default()
+    }
+}
+
+/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let Some((userinfo, host)) = rest.split_once('@') else {
+        return url.to_owned();
+    };
+    match userinfo.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(
+            redact_url("postgres://u:pw@h:5432/db"),
+            "postgres://u:***@h:5432/db"
+        );
+        assert_eq!(redact_url("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(redact_url("sqlite://./x.db"), "sqlite://./x.db");
+    }
+}
