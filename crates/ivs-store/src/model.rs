@@ -274,3 +274,87 @@ pub struct VerificationResult {
 
 /// Job kind for the analysis of a submitted verification.
 pub const JOB_ANALYSE: &str = "analyse";
+
+/// A webhook event about to be written to the outbox.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewWebhookEvent {
+    /// Stable across retries (`webhook-id`).
+    pub event_id: String,
+    pub partner_id: String,
+    pub scan_ref: String,
+    pub event_type: ivs_core::vocab::EventType,
+    pub final_: bool,
+    /// The session's `callbackUrl`, which overrides the partner's URL.
+    pub callback_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WebhookStatus {
+    /// Waiting for its next attempt.
+    Pending,
+    Delivered,
+    /// Retries exhausted.
+    Dead,
+    /// The partner's endpoint answered 410 Gone; waits for redelivery.
+    Disabled,
+}
+
+impl WebhookStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WebhookStatus::Pending => "pending",
+            WebhookStatus::Delivered => "delivered",
+            WebhookStatus::Dead => "dead",
+            WebhookStatus::Disabled => "disabled",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "pending" => Some(WebhookStatus::Pending),
+            "delivered" => Some(WebhookStatus::Delivered),
+            "dead" => Some(WebhookStatus::Dead),
+            "disabled" => Some(WebhookStatus::Disabled),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct WebhookEvent {
+    pub id: i64,
+    pub event_id: String,
+    pub partner_id: String,
+    pub scan_ref: String,
+    pub event_type: ivs_core::vocab::EventType,
+    pub final_: bool,
+    pub callback_url: Option<String>,
+    pub status: WebhookStatus,
+    pub attempts: i64,
+    pub next_attempt_at: i64,
+    pub created_at: i64,
+    pub delivered_at: Option<i64>,
+    pub last_status: Option<i64>,
+    pub last_error: Option<String>,
+}
+
+/// One delivery attempt, as logged.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WebhookAttempt {
+    pub event_id: String,
+    pub attempt: i64,
+    pub at: i64,
+    pub url: String,
+    pub status_code: Option<i64>,
+    pub latency_ms: i64,
+    pub error: Option<String>,
+}
+
+/// What an attempt leads to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttemptOutcome {
+    Delivered,
+    RetryAt(i64),
+    Dead,
+    /// 410 Gone: the event waits and the partner's endpoint is disabled.
+    Disable,
+}

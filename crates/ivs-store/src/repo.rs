@@ -4,7 +4,7 @@ use crate::model::*;
 use crate::{Result, StoreError};
 use async_trait::async_trait;
 use ivs_core::token::TokenSettings;
-use ivs_core::vocab::{DocumentStatus, DocumentType, FaceStatus, FileKind, OverallStatus};
+use ivs_core::vocab::{DocumentStatus, DocumentType, EventType, FaceStatus, FileKind, OverallStatus};
 use serde::de::DeserializeOwned;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
@@ -32,7 +32,24 @@ pub trait Repo: Send + Sync + std::fmt::Debug {
     /// Consumes the token, records the files and queues the analysis job, all in one
     /// transaction. `Conflict` when the token was already used (a concurrent submit lost).
     async fn submit(&self, s: &Submission) -> Result<()>;
-    async fn record_result(&self, scan_ref: &str, r: &VerificationResult, now: i64) -> Result<()>;
+    /// Records a result and, in the same transaction, the webhook event that announces it.
+    async fn record_result(
+        &self,
+        scan_ref: &str,
+        r: &VerificationResult,
+        now: i64,
+        event: Option<&NewWebhookEvent>,
+    ) -> Result<()>;
+    /// Marks an unused token EXPIRED (and queues its event) when it is still unused and past its
+    /// expiry at `now`. `false` when there was nothing to do.
+    async fn expire_if_unused(
+        &self,
+        scan_ref: &str,
+        now: i64,
+        event: Option<&NewWebhookEvent>,
+    ) -> Result<bool>;
+    /// scanRefs of unused tokens past their expiry.
+    async fn unused_expired(&self, now: i64, limit: i64) -> Result<Vec<String>>;
     async fn files(&self, scan_ref: &str) -> Result<Vec<StoredFile>>;
     /// Tombstones a verification: personal data and file rows removed, status DELETED or
     /// EXPIRED-DELETED. The caller removes the objects first.
@@ -41,6 +58,29 @@ pub trait Repo: Send + Sync + std::fmt::Debug {
     // jobs
     async fn enqueue(&self, job: &NewJob, now: i64) -> Result<Option<i64>>;
     async fn jobs(&self, kind: &str) -> Result<Vec<Job>>;
+    /// Takes the oldest due job of one of `kinds` (PostgreSQL: `FOR UPDATE SKIP LOCKED`; SQLite:
+    /// one atomic `UPDATE … RETURNING`), counting the attempt.
+    async fn claim_job(&self, worker: &str, kinds: &[&str], now: i64) -> Result<Option<Job>>;
+    async fn heartbeat_job(&self, id: i64, worker: &str, now: i64) -> Result<bool>;
+    async fn complete_job(&self, id: i64, worker: &str, now: i64) -> Result<()>;
+    /// Back to the queue at `run_at`, or `failed` when `run_at` is `None`.
+    async fn retry_job(&self, id: i64, worker: &str, error: &str, run_at: Option<i64>) -> Result<()>;
+    /// Returns running jobs whose heartbeat is older than `stale_before` to the queue.
+    async fn requeue_stale_jobs(&self, stale_before: i64) -> Result<u64>;
+
+    // webhook outbox
+    /// Takes the oldest due pending event, leasing it until `now + lease_secs`.
+    async fn claim_webhook(&self, worker: &str, now: i64, lease_secs: i64) -> Result<Option<WebhookEvent>>;
+    /// Logs an attempt and applies its outcome (releasing the lease).
+    async fn finish_webhook_attempt(&self, attempt: &WebhookAttempt, outcome: AttemptOutcome) -> Result<()>;
+    async fn webhook_events(&self, scan_ref: &str) -> Result<Vec<WebhookEvent>>;
+    async fn webhook_attempts(&self, event_id: &str) -> Result<Vec<WebhookAttempt>>;
+    /// Makes events of a partner due again: one (`event_id`) or every one not delivered.
+    /// Returns how many. Also re-enables the partner's endpoint.
+    async fn redeliver(&self, partner_id: &str, event_id: Option<&str>, now: i64) -> Result<u64>;
+    async fn set_partner_webhook_disabled(&self, partner_id: &str, disabled: bool) -> Result<()>;
+    /// Counts of events by status.
+    async fn webhook_counts(&self) -> Result<Vec<(String, i64)>>;
 
     // settings
     /// Returns the value under `key`, storing `init` first when there is none (first writer wins).
@@ -171,6 +211,47 @@ const VERIFICATION_COLS: &str = "scan_ref, partner_id, client_id, auth_token, di
      document_type, created_at, expires_at, submitted_at, finished_at, deleted_at";
 const JOB_COLS: &str = "id, kind, payload, status, attempts, max_attempts, run_at, locked_by, heartbeat_at, \
                         last_error, unique_key, created_at";
+
+const EVENT_COLS: &str = "id, event_id, partner_id, scan_ref, event_type, final, callback_url, status, attempts, \
+                          next_attempt_at, created_at, delivered_at, last_status, last_error";
+
+fn event_from_row(row: &AnyRow) -> Result<WebhookEvent> {
+    let event_type: String = row.try_get("event_type")?;
+    let status: String = row.try_get("status")?;
+    Ok(WebhookEvent {
+        id: row.try_get("id")?,
+        event_id: row.try_get("event_id")?,
+        partner_id: row.try_get("partner_id")?,
+        scan_ref: row.try_get("scan_ref")?,
+        event_type: EventType::parse(&event_type).ok_or_else(|| corrupt("event_type", &event_type))?,
+        final_: row.try_get::<i64, _>("final")? != 0,
+        callback_url: row.try_get("callback_url")?,
+        status: WebhookStatus::parse(&status).ok_or_else(|| corrupt("webhook status", &status))?,
+        attempts: row.try_get("attempts")?,
+        next_attempt_at: row.try_get("next_attempt_at")?,
+        created_at: row.try_get("created_at")?,
+        delivered_at: row.try_get("delivered_at")?,
+        last_status: row.try_get("last_status")?,
+        last_error: row.try_get("last_error")?,
+    })
+}
+
+async fn insert_event(tx: &mut Transaction<'_, Any>, e: &NewWebhookEvent, now: i64) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO webhook_events (event_id, partner_id, scan_ref, event_type, final, callback_url, status, \
+         attempts, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $7)",
+    )
+    .bind(&e.event_id)
+    .bind(&e.partner_id)
+    .bind(&e.scan_ref)
+    .bind(e.event_type.as_str())
+    .bind(i64::from(e.final_))
+    .bind(e.callback_url.as_deref())
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
 
 async fn insert_job(tx: &mut Transaction<'_, Any>, job: &NewJob, now: i64) -> Result<Option<i64>> {
     let row = sqlx::query(
@@ -355,7 +436,14 @@ impl Repo for SqlRepo {
         Ok(())
     }
 
-    async fn record_result(&self, scan_ref: &str, r: &VerificationResult, now: i64) -> Result<()> {
+    async fn record_result(
+        &self,
+        scan_ref: &str,
+        r: &VerificationResult,
+        now: i64,
+        event: Option<&NewWebhookEvent>,
+    ) -> Result<()> {
+        let mut tx = self.db.pool.begin().await?;
         let res = sqlx::query(
             "UPDATE verifications SET phase = $1, status = $2, auto_document = $3, auto_face = $4, \
              manual_document = $5, manual_face = $6, fraud_tags = $7, mismatch_tags = $8, data = $9, \
@@ -373,13 +461,60 @@ impl Repo for SqlRepo {
         .bind(now)
         .bind(scan_ref)
         .bind(Phase::Deleted.as_str())
-        .execute(&self.db.pool)
+        .execute(&mut *tx)
         .await?;
         if res.rows_affected() == 0 {
-            Err(StoreError::NotFound)
-        } else {
-            Ok(())
+            tx.rollback().await?;
+            return Err(StoreError::NotFound);
         }
+        if let Some(e) = event {
+            insert_event(&mut tx, e, now).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn expire_if_unused(
+        &self,
+        scan_ref: &str,
+        now: i64,
+        event: Option<&NewWebhookEvent>,
+    ) -> Result<bool> {
+        let mut tx = self.db.pool.begin().await?;
+        let res = sqlx::query(
+            "UPDATE verifications SET phase = $1, status = $2, finished_at = $3 \
+             WHERE scan_ref = $4 AND phase = $5 AND expires_at <= $3",
+        )
+        .bind(Phase::Done.as_str())
+        .bind(OverallStatus::Expired.as_str())
+        .bind(now)
+        .bind(scan_ref)
+        .bind(Phase::Issued.as_str())
+        .execute(&mut *tx)
+        .await?;
+        if res.rows_affected() == 0 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        if let Some(e) = event {
+            insert_event(&mut tx, e, now).await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn unused_expired(&self, now: i64, limit: i64) -> Result<Vec<String>> {
+        let rows = sqlx::query(
+            "SELECT scan_ref FROM verifications WHERE phase = $1 AND expires_at <= $2 ORDER BY expires_at LIMIT $3",
+        )
+        .bind(Phase::Issued.as_str())
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&self.db.pool)
+        .await?;
+        rows.iter()
+            .map(|r| r.try_get::<String, _>("scan_ref").map_err(Into::into))
+            .collect()
     }
 
     async fn files(&self, scan_ref: &str) -> Result<Vec<StoredFile>> {
@@ -432,6 +567,226 @@ impl Repo for SqlRepo {
         let q = format!("SELECT {JOB_COLS} FROM jobs WHERE kind = $1 ORDER BY id");
         let rows = sqlx::query(&q).bind(kind).fetch_all(&self.db.pool).await?;
         rows.iter().map(job_from_row).collect()
+    }
+
+    async fn claim_job(&self, worker: &str, kinds: &[&str], now: i64) -> Result<Option<Job>> {
+        if kinds.is_empty() {
+            return Ok(None);
+        }
+        let placeholders: Vec<String> = (0..kinds.len()).map(|i| format!("${}", i + 3)).collect();
+        let lock = match self.db.backend {
+            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+            Backend::Sqlite => "",
+        };
+        let q = format!(
+            "UPDATE jobs SET status = 'running', locked_by = $1, heartbeat_at = $2, attempts = attempts + 1 \
+             WHERE id = (SELECT id FROM jobs WHERE status = 'queued' AND run_at <= $2 AND kind IN ({}) \
+             ORDER BY run_at, id LIMIT 1{lock}) RETURNING {JOB_COLS}",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query(&q).bind(worker).bind(now);
+        for k in kinds {
+            query = query.bind(*k);
+        }
+        let row = query.fetch_optional(&self.db.pool).await?;
+        row.as_ref().map(job_from_row).transpose()
+    }
+
+    async fn heartbeat_job(&self, id: i64, worker: &str, now: i64) -> Result<bool> {
+        let res = sqlx::query(
+            "UPDATE jobs SET heartbeat_at = $1 WHERE id = $2 AND locked_by = $3 AND status = 'running'",
+        )
+        .bind(now)
+        .bind(id)
+        .bind(worker)
+        .execute(&self.db.pool)
+        .await?;
+        Ok(res.rows_affected() == 1)
+    }
+
+    async fn complete_job(&self, id: i64, worker: &str, now: i64) -> Result<()> {
+        sqlx::query(
+            "UPDATE jobs SET status = 'done', finished_at = $1, locked_by = NULL \
+             WHERE id = $2 AND locked_by = $3 AND status = 'running'",
+        )
+        .bind(now)
+        .bind(id)
+        .bind(worker)
+        .execute(&self.db.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn retry_job(&self, id: i64, worker: &str, error: &str, run_at: Option<i64>) -> Result<()> {
+        let q = match run_at {
+            Some(_) => {
+                "UPDATE jobs SET status = 'queued', run_at = $1, last_error = $2, locked_by = NULL \
+                        WHERE id = $3 AND locked_by = $4 AND status = 'running'"
+            }
+            None => {
+                "UPDATE jobs SET status = 'failed', finished_at = $1, last_error = $2, locked_by = NULL \
+                     WHERE id = $3 AND locked_by = $4 AND status = 'running'"
+            }
+        };
+        sqlx::query(q)
+            .bind(run_at.unwrap_or_default())
+            .bind(error)
+            .bind(id)
+            .bind(worker)
+            .execute(&self.db.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn requeue_stale_jobs(&self, stale_before: i64) -> Result<u64> {
+        let res = sqlx::query(
+            "UPDATE jobs SET status = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'queued' END, \
+             locked_by = NULL, last_error = 'worker stopped heartbeating' \
+             WHERE status = 'running' AND heartbeat_at < $1",
+        )
+        .bind(stale_before)
+        .execute(&self.db.pool)
+        .await?;
+        Ok(res.rows_affected())
+    }
+
+    async fn claim_webhook(&self, worker: &str, now: i64, lease_secs: i64) -> Result<Option<WebhookEvent>> {
+        let lock = match self.db.backend {
+            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+            Backend::Sqlite => "",
+        };
+        let q = format!(
+            "UPDATE webhook_events SET locked_by = $1, locked_at = $2 WHERE id = (SELECT id FROM webhook_events \
+             WHERE status = 'pending' AND next_attempt_at <= $2 AND (locked_at IS NULL OR locked_at <= $3) \
+             ORDER BY next_attempt_at, id LIMIT 1{lock}) RETURNING {EVENT_COLS}"
+        );
+        let row = sqlx::query(&q)
+            .bind(worker)
+            .bind(now)
+            .bind(now - lease_secs)
+            .fetch_optional(&self.db.pool)
+            .await?;
+        row.as_ref().map(event_from_row).transpose()
+    }
+
+    async fn finish_webhook_attempt(&self, a: &WebhookAttempt, outcome: AttemptOutcome) -> Result<()> {
+        let mut tx = self.db.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO webhook_attempts (event_id, attempt, at, url, status_code, latency_ms, error) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&a.event_id)
+        .bind(a.attempt)
+        .bind(a.at)
+        .bind(&a.url)
+        .bind(a.status_code)
+        .bind(a.latency_ms)
+        .bind(a.error.as_deref())
+        .execute(&mut *tx)
+        .await?;
+        let (status, next, delivered) = match outcome {
+            AttemptOutcome::Delivered => (WebhookStatus::Delivered, a.at, Some(a.at)),
+            AttemptOutcome::RetryAt(t) => (WebhookStatus::Pending, t, None),
+            AttemptOutcome::Dead => (WebhookStatus::Dead, a.at, None),
+            AttemptOutcome::Disable => (WebhookStatus::Disabled, a.at, None),
+        };
+        sqlx::query(
+            "UPDATE webhook_events SET status = $1, next_attempt_at = $2, delivered_at = $3, attempts = attempts + 1, \
+             last_status = $4, last_error = $5, locked_by = NULL, locked_at = NULL WHERE event_id = $6",
+        )
+        .bind(status.as_str())
+        .bind(next)
+        .bind(delivered)
+        .bind(a.status_code)
+        .bind(a.error.as_deref())
+        .bind(&a.event_id)
+        .execute(&mut *tx)
+        .await?;
+        if outcome == AttemptOutcome::Disable {
+            sqlx::query(
+                "UPDATE partners SET webhook_disabled = 1 WHERE id = \
+                 (SELECT partner_id FROM webhook_events WHERE event_id = $1)",
+            )
+            .bind(&a.event_id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn webhook_events(&self, scan_ref: &str) -> Result<Vec<WebhookEvent>> {
+        let q = format!("SELECT {EVENT_COLS} FROM webhook_events WHERE scan_ref = $1 ORDER BY id");
+        let rows = sqlx::query(&q).bind(scan_ref).fetch_all(&self.db.pool).await?;
+        rows.iter().map(event_from_row).collect()
+    }
+
+    async fn webhook_attempts(&self, event_id: &str) -> Result<Vec<WebhookAttempt>> {
+        let rows = sqlx::query(
+            "SELECT event_id, attempt, at, url, status_code, latency_ms, error FROM webhook_attempts \
+             WHERE event_id = $1 ORDER BY attempt, id",
+        )
+        .bind(event_id)
+        .fetch_all(&self.db.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(WebhookAttempt {
+                    event_id: r.try_get("event_id")?,
+                    attempt: r.try_get("attempt")?,
+                    at: r.try_get("at")?,
+                    url: r.try_get("url")?,
+                    status_code: r.try_get("status_code")?,
+                    latency_ms: r.try_get("latency_ms")?,
+                    error: r.try_get("error")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn redeliver(&self, partner_id: &str, event_id: Option<&str>, now: i64) -> Result<u64> {
+        let mut tx = self.db.pool.begin().await?;
+        sqlx::query("UPDATE partners SET webhook_disabled = 0 WHERE id = $1")
+            .bind(partner_id)
+            .execute(&mut *tx)
+            .await?;
+        let q = match event_id {
+            Some(_) => {
+                "UPDATE webhook_events SET status = 'pending', next_attempt_at = $1, locked_at = NULL \
+                        WHERE partner_id = $2 AND event_id = $3"
+            }
+            None => {
+                "UPDATE webhook_events SET status = 'pending', next_attempt_at = $1, locked_at = NULL \
+                     WHERE partner_id = $2 AND status <> 'delivered' AND event_id <> $3"
+            }
+        };
+        let res = sqlx::query(q)
+            .bind(now)
+            .bind(partner_id)
+            .bind(event_id.unwrap_or(""))
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(res.rows_affected())
+    }
+
+    async fn set_partner_webhook_disabled(&self, partner_id: &str, disabled: bool) -> Result<()> {
+        sqlx::query("UPDATE partners SET webhook_disabled = $1 WHERE id = $2")
+            .bind(i64::from(disabled))
+            .bind(partner_id)
+            .execute(&self.db.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn webhook_counts(&self) -> Result<Vec<(String, i64)>> {
+        let rows =
+            sqlx::query("SELECT status, COUNT(*) AS n FROM webhook_events GROUP BY status ORDER BY status")
+                .fetch_all(&self.db.pool)
+                .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("status")?, r.try_get("n")?)))
+            .collect()
     }
 
     async fn setting_or_init(&self, key: &str, init: &str) -> Result<String> {

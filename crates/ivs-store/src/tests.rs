@@ -262,7 +262,7 @@ conformance!(results_and_tombstones, |repo: &SqlRepo| {
                 ..Default::default()
             },
         };
-        repo.record_result("s1", &result, 1600).await.unwrap();
+        repo.record_result("s1", &result, 1600, None).await.unwrap();
         let v = repo.verification("p1", "s1").await.unwrap().unwrap();
         assert_eq!(v.effective_status(1_000_000), OverallStatus::Approved);
         assert_eq!(v.data_object().doc_first_name.as_deref(), Some("ANNA"));
@@ -274,7 +274,7 @@ conformance!(results_and_tombstones, |repo: &SqlRepo| {
         assert_eq!(v.token.view().unwrap().first_name, None);
         assert!(repo.files("s1").await.unwrap().is_empty());
         assert!(matches!(
-            repo.record_result("s1", &result, 1800).await,
+            repo.record_result("s1", &result, 1800, None).await,
             Err(StoreError::NotFound)
         ));
     }
@@ -319,3 +319,164 @@ async fn local_files_put_get_delete() {
     files.delete(&key).await.unwrap();
     assert!(files.get(&key).await.unwrap().is_none());
 }
+
+conformance!(
+    jobs_are_claimed_once_heartbeat_and_come_back_when_stale,
+    |repo: &SqlRepo| {
+        let repo = repo.clone();
+        async move {
+            let job = |key: &str, run_at| NewJob {
+                kind: "k".into(),
+                payload: json!({}),
+                max_attempts: 2,
+                run_at,
+                unique_key: Some(key.into()),
+            };
+            repo.enqueue(&job("a", 10), 1).await.unwrap();
+            repo.enqueue(&job("b", 50), 1).await.unwrap();
+            assert!(repo.claim_job("w1", &["other"], 100).await.unwrap().is_none());
+            let a = repo.claim_job("w1", &["k"], 20).await.unwrap().unwrap();
+            assert_eq!(
+                (a.unique_key.as_deref(), a.attempts, a.status),
+                (Some("a"), 1, JobStatus::Running)
+            );
+            // b is not due yet, a is taken
+            assert!(repo.claim_job("w2", &["k"], 20).await.unwrap().is_none());
+            assert!(repo.heartbeat_job(a.id, "w1", 30).await.unwrap());
+            assert!(!repo.heartbeat_job(a.id, "w2", 30).await.unwrap());
+            // w1 dies: after the stale cut-off a goes back and is claimed again
+            assert_eq!(repo.requeue_stale_jobs(25).await.unwrap(), 0);
+            assert_eq!(repo.requeue_stale_jobs(31).await.unwrap(), 1);
+            let a2 = repo.claim_job("w2", &["k"], 40).await.unwrap().unwrap();
+            assert_eq!((a2.id, a2.attempts), (a.id, 2));
+            // the dead worker's late completion changes nothing
+            repo.complete_job(a.id, "w1", 41).await.unwrap();
+            assert_eq!(repo.jobs("k").await.unwrap()[0].status, JobStatus::Running);
+            repo.retry_job(a2.id, "w2", "boom", Some(60)).await.unwrap();
+            let b = repo.claim_job("w2", &["k"], 55).await.unwrap().unwrap();
+            assert_eq!(b.unique_key.as_deref(), Some("b"));
+            repo.complete_job(b.id, "w2", 56).await.unwrap();
+            let a3 = repo.claim_job("w2", &["k"], 60).await.unwrap().unwrap();
+            assert_eq!(a3.last_error.as_deref(), Some("boom"));
+            repo.retry_job(a3.id, "w2", "again", None).await.unwrap();
+            let all = repo.jobs("k").await.unwrap();
+            assert_eq!(all[0].status, JobStatus::Failed);
+            assert_eq!(all[1].status, JobStatus::Done);
+            // a stale job out of attempts fails instead of looping
+            repo.enqueue(&job("c", 0), 1).await.unwrap();
+            let c = repo.claim_job("w3", &["k"], 70).await.unwrap().unwrap();
+            repo.requeue_stale_jobs(71).await.unwrap();
+            let c2 = repo.claim_job("w3", &["k"], 80).await.unwrap().unwrap();
+            assert_eq!(c2.id, c.id);
+            repo.requeue_stale_jobs(81).await.unwrap();
+            assert_eq!(repo.jobs("k").await.unwrap()[2].status, JobStatus::Failed);
+        }
+    }
+);
+
+conformance!(
+    outbox_events_are_written_with_the_change_and_leased,
+    |repo: &SqlRepo| {
+        let repo = repo.clone();
+        async move {
+            repo.create_partner(&partner("p1")).await.unwrap();
+            repo.create_verification(&new_verification("p1", "s1", "tok1"))
+                .await
+                .unwrap();
+            let event = |id: &str| NewWebhookEvent {
+                event_id: id.into(),
+                partner_id: "p1".into(),
+                scan_ref: "s1".into(),
+                event_type: ivs_core::vocab::EventType::IdentificationExpired,
+                final_: true,
+                callback_url: None,
+            };
+            // not expired yet: nothing happens, no event
+            assert!(
+                !repo
+                    .expire_if_unused("s1", 1999, Some(&event("e1")))
+                    .await
+                    .unwrap()
+            );
+            assert!(repo.webhook_events("s1").await.unwrap().is_empty());
+            assert_eq!(
+                repo.unused_expired(2000, 10).await.unwrap(),
+                vec!["s1".to_string()]
+            );
+            assert!(
+                repo.expire_if_unused("s1", 2000, Some(&event("e1")))
+                    .await
+                    .unwrap()
+            );
+            assert!(
+                !repo
+                    .expire_if_unused("s1", 2001, Some(&event("e2")))
+                    .await
+                    .unwrap()
+            );
+            assert!(repo.unused_expired(3000, 10).await.unwrap().is_empty());
+            let v = repo.verification("p1", "s1").await.unwrap().unwrap();
+            assert_eq!(v.effective_status(2001), OverallStatus::Expired);
+            let events = repo.webhook_events("s1").await.unwrap();
+            assert_eq!(events.len(), 1);
+            assert_eq!(events[0].status, WebhookStatus::Pending);
+
+            let e = repo.claim_webhook("w1", 2000, 60).await.unwrap().unwrap();
+            assert_eq!(e.event_id, "e1");
+            assert!(
+                repo.claim_webhook("w2", 2010, 60).await.unwrap().is_none(),
+                "leased"
+            );
+            let e2 = repo.claim_webhook("w2", 2060, 60).await.unwrap().unwrap();
+            assert_eq!(e2.event_id, "e1", "lease ran out: the event is taken again");
+            let attempt = |n, at, code, err: Option<&str>| WebhookAttempt {
+                event_id: "e1".into(),
+                attempt: n,
+                at,
+                url: "https://r.example/".into(),
+                status_code: code,
+                latency_ms: 5,
+                error: err.map(str::to_owned),
+            };
+            repo.finish_webhook_attempt(
+                &attempt(1, 2061, Some(500), Some("HTTP 500")),
+                AttemptOutcome::RetryAt(2100),
+            )
+            .await
+            .unwrap();
+            assert!(repo.claim_webhook("w1", 2099, 60).await.unwrap().is_none());
+            repo.claim_webhook("w1", 2100, 60).await.unwrap().unwrap();
+            repo.finish_webhook_attempt(&attempt(2, 2101, Some(410), None), AttemptOutcome::Disable)
+                .await
+                .unwrap();
+            assert!(repo.partner_by_id("p1").await.unwrap().unwrap().webhook_disabled);
+            assert!(repo.claim_webhook("w1", 9999, 60).await.unwrap().is_none());
+            assert_eq!(repo.redeliver("p1", None, 3000).await.unwrap(), 1);
+            assert!(!repo.partner_by_id("p1").await.unwrap().unwrap().webhook_disabled);
+            repo.claim_webhook("w1", 3000, 60).await.unwrap().unwrap();
+            repo.finish_webhook_attempt(&attempt(3, 3001, Some(200), None), AttemptOutcome::Delivered)
+                .await
+                .unwrap();
+            let events = repo.webhook_events("s1").await.unwrap();
+            assert_eq!(
+                (events[0].status, events[0].attempts, events[0].delivered_at),
+                (WebhookStatus::Delivered, 3, Some(3001))
+            );
+            assert_eq!(repo.webhook_attempts("e1").await.unwrap().len(), 3);
+            assert_eq!(
+                repo.redeliver("p1", None, 3002).await.unwrap(),
+                0,
+                "delivered events stay delivered"
+            );
+            assert_eq!(
+                repo.redeliver("p1", Some("e1"), 3002).await.unwrap(),
+                1,
+                "unless named"
+            );
+            assert_eq!(
+                repo.webhook_counts().await.unwrap(),
+                vec![("pending".to_string(), 1)]
+            );
+        }
+    }
+);
