@@ -3,6 +3,7 @@
 
 pub mod clock;
 pub mod error;
+pub mod links;
 pub mod token;
 pub mod vocab;
 pub mod wire;

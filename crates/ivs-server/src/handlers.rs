@@ -123,6 +123,15 @@ pub async fn delete(
     Ok(StatusCode::OK)
 }
 
+pub async fn redeliver(
+    State(s): State<AppState>,
+    AuthedPartner(p): AuthedPartner,
+    JsonBody(body): JsonBody,
+) -> Handled<impl IntoResponse> {
+    let n = service::redeliver(&s, &p, &body).await?;
+    Ok(Json(serde_json::json!({ "redelivered": n })))
+}
+
 pub async fn download(State(s): State<AppState>, Path(token): Path<String>) -> Handled<Response> {
     let d = service::download(&s, &token).await?;
     Ok((

@@ -12,17 +12,23 @@ mod images;
 mod limiter;
 mod pages;
 pub mod service;
-mod urls;
 
 pub use error::WebError;
+pub use ivs_core::links::UrlSigner;
 pub use limiter::Limiter;
-pub use urls::UrlSigner;
 
 use axum::Router;
 use axum::routing::{get, post};
 use ivs_core::SharedClock;
 use ivs_store::{Files, SharedRepo};
 use std::sync::Arc;
+
+/// 32 random bytes, hex (signing keys).
+pub fn random_key() -> String {
+    use rand::Rng;
+    let bytes: [u8; 32] = rand::thread_rng().r#gen();
+    hex::encode(bytes)
+}
 
 /// Settings of the HTTP layer.
 #[derive(Debug, Clone)]
@@ -83,7 +89,7 @@ impl AppState {
         clock: SharedClock,
         config: ServerConfig,
     ) -> Result<Self, ivs_store::StoreError> {
-        let fresh = urls::random_key();
+        let fresh = random_key();
         let key = repo.setting_or_init("file_url_key", &fresh).await?;
         Ok(AppState {
             repo,
@@ -120,6 +126,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v2/process", post(handlers::process))
         .route("/api/v2/delete", post(handlers::delete))
+        .route("/ivs/v1/webhooks/redeliver", post(handlers::redeliver))
         .route("/files/{token}", get(handlers::download))
         .route("/capture", get(pages::capture))
         .route("/healthz", get(handlers::healthz))

@@ -2,8 +2,8 @@
 use crate::AppState;
 use crate::body::{optional_str, required_str};
 use crate::images::{self, CheckedImage, ImageLimits};
-use crate::urls::LinkError;
 use bytes::Bytes;
+use ivs_core::links::LinkError;
 use ivs_core::token::{GeneratedToken, validate_token_request};
 use ivs_core::vocab::{DocumentType, FileKind, OverallStatus, TokenType};
 use ivs_core::wire::{DataBody, FilesBody, StatusBody};
@@ -352,6 +352,28 @@ pub async fn delete(state: &AppState, partner: &Partner, body: &Value) -> Result
         .map_err(internal)?;
     tracing::info!(scan_ref = %v.scan_ref, "verification deleted");
     Ok(())
+}
+
+/// `POST /ivs/v1/webhooks/redeliver`: `{"eventId": …}` for one event, `{}` for every event of
+/// the partner that was not delivered. Re-enables an endpoint disabled by 410.
+pub async fn redeliver(state: &AppState, partner: &Partner, body: &Value) -> Result<u64> {
+    if !body.is_object() {
+        return Err(ApiError::new(
+            Identifier::JsonError,
+            "The request body must be a JSON object.",
+        ));
+    }
+    let event_id = optional_str(body, "eventId")?;
+    let n = state
+        .repo
+        .redeliver(&partner.id, event_id, state.clock.unix())
+        .await
+        .map_err(internal)?;
+    if event_id.is_some() && n == 0 {
+        return Err(ApiError::not_found("No webhook event with this eventId."));
+    }
+    tracing::info!(partner = %partner.id, events = n, "webhooks queued for redelivery");
+    Ok(n)
 }
 
 /// A file behind a signed link.

@@ -48,8 +48,8 @@ pub trait Repo: Send + Sync + std::fmt::Debug {
         now: i64,
         event: Option<&NewWebhookEvent>,
     ) -> Result<bool>;
-    /// scanRefs of unused tokens past their expiry.
-    async fn unused_expired(&self, now: i64, limit: i64) -> Result<Vec<String>>;
+    /// Unused tokens past their expiry, oldest first.
+    async fn unused_expired(&self, now: i64, limit: i64) -> Result<Vec<Verification>>;
     async fn files(&self, scan_ref: &str) -> Result<Vec<StoredFile>>;
     /// Tombstones a verification: personal data and file rows removed, status DELETED or
     /// EXPIRED-DELETED. The caller removes the objects first.
@@ -503,18 +503,18 @@ impl Repo for SqlRepo {
         Ok(true)
     }
 
-    async fn unused_expired(&self, now: i64, limit: i64) -> Result<Vec<String>> {
-        let rows = sqlx::query(
-            "SELECT scan_ref FROM verifications WHERE phase = $1 AND expires_at <= $2 ORDER BY expires_at LIMIT $3",
-        )
-        .bind(Phase::Issued.as_str())
-        .bind(now)
-        .bind(limit)
-        .fetch_all(&self.db.pool)
-        .await?;
-        rows.iter()
-            .map(|r| r.try_get::<String, _>("scan_ref").map_err(Into::into))
-            .collect()
+    async fn unused_expired(&self, now: i64, limit: i64) -> Result<Vec<Verification>> {
+        let q = format!(
+            "SELECT {VERIFICATION_COLS} FROM verifications WHERE phase = $1 AND expires_at <= $2 \
+             ORDER BY expires_at LIMIT $3"
+        );
+        let rows = sqlx::query(&q)
+            .bind(Phase::Issued.as_str())
+            .bind(now)
+            .bind(limit)
+            .fetch_all(&self.db.pool)
+            .await?;
+        rows.iter().map(verification_from_row).collect()
     }
 
     async fn files(&self, scan_ref: &str) -> Result<Vec<StoredFile>> {

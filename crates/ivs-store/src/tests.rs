@@ -399,10 +399,7 @@ conformance!(
                     .unwrap()
             );
             assert!(repo.webhook_events("s1").await.unwrap().is_empty());
-            assert_eq!(
-                repo.unused_expired(2000, 10).await.unwrap(),
-                vec!["s1".to_string()]
-            );
+            assert_eq!(repo.unused_expired(2000, 10).await.unwrap()[0].scan_ref, "s1");
             assert!(
                 repo.expire_if_unused("s1", 2000, Some(&event("e1")))
                     .await

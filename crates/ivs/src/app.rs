@@ -7,6 +7,8 @@ use ivs_store::{Files, SharedRepo, SqlRepo};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
 /// Opens the database (running migrations) and the file store of a configuration.
 pub async fn open_storage(cfg: &Config) -> anyhow::Result<(SharedRepo, Files)> {
@@ -30,6 +32,8 @@ pub struct Application {
     listener: TcpListener,
     router: axum::Router,
     pub state: AppState,
+    deliverer: ivs_worker::Deliverer,
+    worker_cfg: ivs_worker::WorkerConfig,
 }
 
 impl Application {
@@ -45,10 +49,18 @@ impl Application {
         }
         let state = AppState::new(repo, files, clock, server_cfg).await?;
         let router = ivs_server::router(state.clone());
+        let deliverer = ivs_worker::Deliverer::new(
+            state.repo.clone(),
+            state.clock.clone(),
+            state.urls.clone(),
+            cfg.delivery_config(),
+        )?;
         Ok(Application {
             listener,
             router,
             state,
+            deliverer,
+            worker_cfg: cfg.worker_config(),
         })
     }
 
@@ -56,19 +68,66 @@ impl Application {
         Ok(self.listener.local_addr()?)
     }
 
-    /// Serves until `shutdown` completes, then finishes in-flight requests.
+    /// Serves the API and runs the workers until `shutdown` completes; then finishes in-flight
+    /// requests and lets each worker finish its current step.
     pub async fn run_until(
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        axum::serve(
+        let cancel = CancellationToken::new();
+        let tracker = TaskTracker::new();
+        ivs_worker::run_workers(
+            &tracker,
+            self.state.repo.clone(),
+            self.state.clock.clone(),
+            self.deliverer,
+            self.worker_cfg,
+            cancel.clone(),
+        );
+        tracker.close();
+        let stop = cancel.clone();
+        let served = axum::serve(
             self.listener,
             self.router.into_make_service_with_connect_info::<SocketAddr>(),
         )
-        .with_graceful_shutdown(shutdown)
-        .await?;
-        Ok(())
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            stop.cancel();
+        })
+        .await;
+        cancel.cancel();
+        tracker.wait().await;
+        Ok(served?)
     }
+}
+
+/// Runs only the workers (`ivs worker`), until `shutdown` completes.
+pub async fn run_workers_only(
+    cfg: &Config,
+    clock: SharedClock,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> anyhow::Result<()> {
+    let (repo, _files) = open_storage(cfg).await?;
+    let key = repo
+        .setting_or_init("file_url_key", &ivs_server::random_key())
+        .await?;
+    let urls = Arc::new(ivs_core::links::UrlSigner::new(key.as_bytes(), cfg.public_url()));
+    let deliverer = ivs_worker::Deliverer::new(repo.clone(), clock.clone(), urls, cfg.delivery_config())?;
+    let cancel = CancellationToken::new();
+    let tracker = TaskTracker::new();
+    ivs_worker::run_workers(
+        &tracker,
+        repo,
+        clock,
+        deliverer,
+        cfg.worker_config(),
+        cancel.clone(),
+    );
+    tracker.close();
+    shutdown.await;
+    cancel.cancel();
+    tracker.wait().await;
+    Ok(())
 }
 
 /// Resolves on SIGINT or SIGTERM.

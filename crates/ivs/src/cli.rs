@@ -38,6 +38,8 @@ pub enum Command {
         #[arg(long)]
         listen: Option<String>,
     },
+    /// Run only the workers (webhook delivery, session expiry), e.g. on another machine.
+    Worker,
     /// Create or upgrade the database schema.
     Migrate,
     /// Manage partners (API clients).
@@ -155,7 +157,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         server: listen.map(|l| ServerOverrides { listen: Some(l) }),
     };
     let (cfg, warnings) = Config::load(cli.config.as_deref(), &overrides).context("loading configuration")?;
-    init_logging(&cfg, !matches!(cli.command, Command::Serve { .. }));
+    init_logging(
+        &cfg,
+        !matches!(cli.command, Command::Serve { .. } | Command::Worker),
+    );
     for w in &warnings {
         tracing::warn!("{w}");
     }
@@ -166,6 +171,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let app = Application::build(&cfg, clock).await?;
             tracing::info!(addr = %app.local_addr()?, public_url = %app.state.config.public_url, "ivs listening");
             app.run_until(shutdown_signal()).await?;
+        }
+        Command::Worker => {
+            tracing::info!(workers = cfg.workers.count, "ivs workers running");
+            crate::app::run_workers_only(&cfg, clock, shutdown_signal()).await?;
         }
         Command::Migrate => {
             open_storage(&cfg).await?;

@@ -18,6 +18,50 @@ pub struct Config {
     pub limits: LimitsSection,
     pub files: FilesSection,
     pub log: LogSection,
+    pub webhooks: WebhooksSection,
+    pub workers: WorkersSection,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct WebhooksSection {
+    /// Per-attempt timeout, seconds.
+    pub timeout_secs: u64,
+    /// Allow callback URLs that resolve to loopback/private/link-local addresses.
+    pub allow_private: bool,
+    /// Waits after failed attempts, seconds; when they run out the event is dead.
+    pub schedule_secs: Vec<i64>,
+    /// ±10 % random spread on each wait.
+    pub jitter: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct WorkersSection {
+    /// Worker loops per process (`ivs serve` and `ivs worker`).
+    pub count: usize,
+    /// Pause when there is nothing to do, milliseconds.
+    pub idle_poll_ms: u64,
+}
+
+impl Default for WebhooksSection {
+    fn default() -> Self {
+        WebhooksSection {
+            timeout_secs: 10,
+            allow_private: false,
+            schedule_secs: ivs_worker::delivery::DEFAULT_SCHEDULE.to_vec(),
+            jitter: true,
+        }
+    }
+}
+
+impl Default for WorkersSection {
+    fn default() -> Self {
+        WorkersSection {
+            count: 2,
+            idle_poll_ms: 500,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -68,6 +112,8 @@ impl Default for Config {
             limits: LimitsSection::default(),
             files: FilesSection::default(),
             log: LogSection::default(),
+            webhooks: WebhooksSection::default(),
+            workers: WorkersSection::default(),
         }
     }
 }
@@ -132,6 +178,11 @@ const ENV_KEYS: &[&str] = &[
     "files.path",
     "log.format",
     "log.filter",
+    "webhooks.timeout_secs",
+    "webhooks.allow_private",
+    "webhooks.jitter",
+    "workers.count",
+    "workers.idle_poll_ms",
 ];
 
 /// `IVS_*` variables that are not configuration (test harness switches, the config path).
@@ -224,6 +275,25 @@ impl Config {
             max_image_side: self.limits.max_image_side,
             max_image_pixels: self.limits.max_image_pixels,
             ..ivs_server::ServerConfig::default()
+        }
+    }
+
+    pub fn delivery_config(&self) -> ivs_worker::DeliveryConfig {
+        ivs_worker::DeliveryConfig {
+            timeout: std::time::Duration::from_secs(self.webhooks.timeout_secs.max(1)),
+            allow_private: self.webhooks.allow_private,
+            schedule: self.webhooks.schedule_secs.clone(),
+            link_ttl_secs: self.server.file_url_ttl_secs,
+            jitter: self.webhooks.jitter,
+            ..ivs_worker::DeliveryConfig::default()
+        }
+    }
+
+    pub fn worker_config(&self) -> ivs_worker::WorkerConfig {
+        ivs_worker::WorkerConfig {
+            workers: self.workers.count,
+            idle_poll: std::time::Duration::from_millis(self.workers.idle_poll_ms.max(10)),
+            ..ivs_worker::WorkerConfig::default()
         }
     }
 

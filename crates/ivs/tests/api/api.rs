@@ -89,6 +89,7 @@ async fn authentication_is_required_and_checked() {
     let wrong = Creds {
         key: app.a.key.clone(),
         secret: "not-the-secret".into(),
+        signing_key: String::new(),
     };
     app.post_raw("/api/v2/token", Some(&wrong), body.clone())
         .await
@@ -96,6 +97,7 @@ async fn authentication_is_required_and_checked() {
     let unknown = Creds {
         key: "nobody".into(),
         secret: app.a.secret.clone(),
+        signing_key: String::new(),
     };
     app.post_raw("/api/v2/token", Some(&unknown), body.clone())
         .await
@@ -485,6 +487,7 @@ async fn polling_limits_per_scan_ref_and_per_partner() {
     let app = spawn_app_with(Options {
         partner_hourly: 12,
         scan_ref_hourly: 3,
+        ..Options::default()
     })
     .await;
     let t = app.token(json!({"clientId": "u"})).await; // 1 partner request
@@ -573,7 +576,7 @@ async fn delete_semantics() {
         },
     };
     app.repo
-        .record_result(&scan_ref, &result, START + 10)
+        .record_result(&scan_ref, &result, START + 10, None)
         .await
         .unwrap();
     let d = app

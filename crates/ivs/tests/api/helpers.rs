@@ -16,6 +16,7 @@ pub const START: i64 = 1_799_992_800;
 pub struct Creds {
     pub key: String,
     pub secret: String,
+    pub signing_key: String,
 }
 
 pub struct TestApp {
@@ -32,6 +33,7 @@ pub struct TestApp {
 pub struct Options {
     pub partner_hourly: u64,
     pub scan_ref_hourly: u64,
+    pub allow_private_webhooks: bool,
 }
 
 impl Default for Options {
@@ -39,6 +41,7 @@ impl Default for Options {
         Options {
             partner_hourly: 10_000,
             scan_ref_hourly: 60,
+            allow_private_webhooks: true,
         }
     }
 }
@@ -72,6 +75,13 @@ pub async fn spawn_app_with(opts: Options) -> TestApp {
     cfg.server.listen = "127.0.0.1:0".into();
     cfg.limits.partner_hourly = opts.partner_hourly;
     cfg.limits.scan_ref_hourly = opts.scan_ref_hourly;
+    // webhooks go to a receiver on loopback; retries every 10 (fake) seconds, 5 attempts
+    cfg.webhooks.allow_private = opts.allow_private_webhooks;
+    cfg.webhooks.schedule_secs = vec![10, 10, 10, 10];
+    cfg.webhooks.jitter = false;
+    cfg.webhooks.timeout_secs = 2;
+    cfg.workers.count = 1;
+    cfg.workers.idle_poll_ms = 20;
     let clock = Arc::new(FakeClock::new(START));
     let app = Application::build(&cfg, clock.clone()).await.unwrap();
     let base = format!("http://{}", app.local_addr().unwrap());
@@ -100,10 +110,12 @@ pub async fn spawn_app_with(opts: Options) -> TestApp {
         a: Creds {
             key: a.partner.api_key,
             secret: a.secret,
+            signing_key: a.partner.signing_key,
         },
         b: Creds {
             key: b.partner.api_key,
             secret: b.secret,
+            signing_key: b.partner.signing_key,
         },
         files_dir: cfg.files_dir(),
         _dir: dir,

@@ -7,6 +7,7 @@
 
 mod api;
 mod helpers;
+mod webhooks;
 
 #[test]
 fn binary_prints_version() {

@@ -3,16 +3,9 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use hmac::{Hmac, Mac};
-use rand::Rng;
 use sha2::Sha256;
 
 type HmacSha256 = Hmac<Sha256>;
-
-/// 32 random bytes, hex.
-pub fn random_key() -> String {
-    let bytes: [u8; 32] = rand::thread_rng().r#gen();
-    hex::encode(bytes)
-}
 
 #[derive(Debug)]
 pub struct UrlSigner {

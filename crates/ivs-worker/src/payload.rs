@@ -1,0 +1,82 @@
+//! The webhook body: iDenfy's `IdentificationWebhook` (idenfy-v2-wire §3.5–3.7). `data` is the
+//! same object `/api/v2/data` answers; add-on objects ivs does not produce are `null`.
+use ivs_core::links::UrlSigner;
+use ivs_core::wire::DataBody;
+use ivs_store::{StoredFile, Verification};
+use serde_json::{Map, Value, json};
+
+/// Renders the body at `now` (file links are fresh at every attempt).
+pub fn render(
+    v: &Verification,
+    final_: bool,
+    files: &[StoredFile],
+    urls: &UrlSigner,
+    now: i64,
+    link_ttl: i64,
+) -> Value {
+    let status = v.status_body(now);
+    let file_urls: Map<String, Value> = files
+        .iter()
+        .map(|f| {
+            (
+                f.kind.as_str().to_owned(),
+                json!(urls.url(&v.scan_ref, f.kind.as_str(), now + link_ttl)),
+            )
+        })
+        .collect();
+    let data = DataBody {
+        data: v.data_object(),
+        scan_ref: v.scan_ref.clone(),
+        client_id: v.client_id.clone(),
+    };
+    let external_ref = v
+        .token
+        .as_map()
+        .get("externalRef")
+        .cloned()
+        .unwrap_or(Value::Null);
+    json!({
+        "final": final_,
+        "platform": "OTHER",
+        "status": {
+            "overall": status.status,
+            "fraudTags": status.fraud_tags,
+            "mismatchTags": status.mismatch_tags,
+            "autoFace": status.auto_face,
+            "manualFace": status.manual_face,
+            "autoDocument": status.auto_document,
+            "manualDocument": status.manual_document,
+            "additionalSteps": null,
+        },
+        "data": data,
+        "fileUrls": file_urls,
+        "additionalStepPdfUrls": {},
+        "AML": null,
+        "amlCheck": null,
+        "LID": null,
+        "CRIMINAL_CHECK": null,
+        "scanRef": v.scan_ref,
+        "externalRef": external_ref,
+        "clientId": v.client_id,
+        "companyId": null,
+        "beneficiaryId": null,
+        "startTime": v.submitted_at.unwrap_or(v.created_at),
+        "finishTime": v.finished_at,
+        "clientIp": null,
+        "clientIpCountry": null,
+        "clientLocation": null,
+        "gdcMatch": null,
+        "manualAddress": null,
+        "manualAddressMatch": null,
+        "registryCenterCheck": null,
+        "addressVerification": null,
+        "questionnaireAnswers": null,
+        "riskAssessment": null,
+        "bankVerification": null,
+        "emailVerification": null,
+        "phoneVerification": null,
+        "driverLicenseCheck": null,
+        "bankCardVerification": null,
+        "additionalSteps": null,
+    })
+}

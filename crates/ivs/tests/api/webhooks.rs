@@ -1,0 +1,255 @@
+//! Webhook delivery to a real HTTP receiver on loopback.
+use crate::helpers::*;
+use axum::http::{HeaderMap, StatusCode};
+use hmac::{Hmac, Mac};
+use serde_json::{Value, json};
+use sha2::Sha256;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Requests received: headers and body bytes.
+type Received = Arc<Mutex<Vec<(HeaderMap, Vec<u8>)>>>;
+/// Answers for the next requests, front first: status and optional `Retry-After`.
+type Script = Arc<Mutex<Vec<(u16, Option<&'static str>)>>>;
+
+/// A webhook receiver; after its script runs out it answers 200.
+#[derive(Clone, Default)]
+pub struct Receiver {
+    pub got: Received,
+    script: Script,
+}
+
+impl Receiver {
+    pub async fn start(script: Vec<(u16, Option<&'static str>)>) -> (Receiver, String) {
+        let r = Receiver {
+            got: Arc::default(),
+            script: Arc::new(Mutex::new(script)),
+        };
+        let state = r.clone();
+        let app = axum::Router::new().route(
+            "/hook",
+            axum::routing::post(move |headers: HeaderMap, body: axum::body::Bytes| {
+                let state = state.clone();
+                async move {
+                    state.got.lock().unwrap().push((headers, body.to_vec()));
+                    let next = {
+                        let mut s = state.script.lock().unwrap();
+                        if s.is_empty() { (200, None) } else { s.remove(0) }
+                    };
+                    let mut h = HeaderMap::new();
+                    if let Some(ra) = next.1 {
+                        h.insert("retry-after", ra.parse().unwrap());
+                    }
+                    (StatusCode::from_u16(next.0).unwrap(), h, "ok")
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/hook", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        (r, url)
+    }
+
+    pub fn count(&self) -> usize {
+        self.got.lock().unwrap().len()
+    }
+
+    /// Waits (real time, bounded) until at least `n` requests arrived.
+    pub async fn wait_for(&self, n: usize) {
+        for _ in 0..250 {
+            if self.count() >= n {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("receiver got {} requests, expected {n}", self.count());
+    }
+
+    /// Asserts that no further request arrives for a while.
+    pub async fn stays_at(&self, n: usize) {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(self.count(), n);
+    }
+}
+
+fn hex_hmac(key: &str, body: &[u8]) -> String {
+    let mut m = Hmac::<Sha256>::new_from_slice(key.as_bytes()).unwrap();
+    m.update(body);
+    m.finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+async fn expired_session(app: &TestApp, hook: &str) -> String {
+    app.repo
+        .set_partner_webhook(&app.a.key, Some(hook), &app.a.signing_key)
+        .await
+        .unwrap();
+    let t = app
+        .token(json!({"clientId": "user-7", "expiryTime": 60, "externalRef": "ext-1"}))
+        .await;
+    app.clock.advance(61);
+    t["scanRef"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn expired_session_webhook_is_signed_and_complete() {
+    let app = spawn_app().await;
+    let (rx, hook) = Receiver::start(vec![]).await;
+    let scan_ref = expired_session(&app, &hook).await;
+    rx.wait_for(1).await;
+    let (headers, body) = rx.got.lock().unwrap()[0].clone();
+    let h = |k: &str| headers.get(k).unwrap().to_str().unwrap().to_owned();
+    assert_eq!(h("idenfy-signature"), hex_hmac(&app.a.signing_key, &body));
+    assert_eq!(h("idenfy-event-type"), "IDENTIFICATION_EXPIRED");
+    let id = h("webhook-id");
+    let ts = h("webhook-timestamp");
+    assert_eq!(ts, (START + 61).to_string());
+    // Standard Webhooks: v1,base64(HMAC(base64-decoded whsec secret, id.ts.body))
+    let mut m = Hmac::<Sha256>::new_from_slice(app.a.signing_key.as_bytes()).unwrap();
+    m.update(format!("{id}.{ts}.").as_bytes());
+    m.update(&body);
+    use base64::Engine;
+    let expected = format!(
+        "v1,{}",
+        base64::engine::general_purpose::STANDARD.encode(m.finalize().into_bytes())
+    );
+    assert_eq!(h("webhook-signature"), expected);
+
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(v["final"], true);
+    assert_eq!(v["scanRef"], scan_ref);
+    assert_eq!(v["clientId"], "user-7");
+    assert_eq!(v["externalRef"], "ext-1");
+    assert_eq!(v["status"]["overall"], "EXPIRED");
+    assert_eq!(v["data"].as_object().unwrap().len(), 40);
+    assert_eq!(v["fileUrls"], json!({}));
+    assert!(v["AML"].is_null() && v["LID"].is_null());
+    let s = app
+        .post("/api/v2/status", &app.a, json!({"scanRef": scan_ref}))
+        .await
+        .json();
+    assert_eq!(s["status"], "EXPIRED");
+    rx.stays_at(1).await;
+}
+
+#[tokio::test]
+async fn failing_receiver_gets_the_event_with_one_webhook_id() {
+    let app = spawn_app().await;
+    let (rx, hook) = Receiver::start(vec![(500, None), (502, None), (404, None)]).await;
+    let scan_ref = expired_session(&app, &hook).await;
+    rx.wait_for(1).await;
+    for n in 2..=4 {
+        rx.stays_at(n - 1).await; // not before the backoff has passed
+        app.clock.advance(10);
+        rx.wait_for(n).await;
+    }
+    rx.stays_at(4).await;
+    let ids: Vec<String> = rx
+        .got
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(h, _)| h["webhook-id"].to_str().unwrap().to_owned())
+        .collect();
+    assert!(ids.iter().all(|i| *i == ids[0]), "{ids:?}");
+    let events = app.repo.webhook_events(&scan_ref).await.unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].status, ivs_store::WebhookStatus::Delivered);
+    let attempts = app.repo.webhook_attempts(&events[0].event_id).await.unwrap();
+    let codes: Vec<Option<i64>> = attempts.iter().map(|a| a.status_code).collect();
+    assert_eq!(codes, vec![Some(500), Some(502), Some(404), Some(200)]);
+}
+
+#[tokio::test]
+async fn retry_after_is_honoured() {
+    let app = spawn_app().await;
+    let (rx, hook) = Receiver::start(vec![(503, Some("100"))]).await;
+    expired_session(&app, &hook).await;
+    rx.wait_for(1).await;
+    app.clock.advance(50); // past the 10 s backoff, not past Retry-After
+    rx.stays_at(1).await;
+    app.clock.advance(50);
+    rx.wait_for(2).await;
+}
+
+#[tokio::test]
+async fn gone_disables_the_endpoint_until_redelivery() {
+    let app = spawn_app().await;
+    let (rx, hook) = Receiver::start(vec![(410, None)]).await;
+    let first = expired_session(&app, &hook).await;
+    rx.wait_for(1).await;
+    // a second event is held back while the endpoint is disabled
+    let t = app.token(json!({"clientId": "u", "expiryTime": 60})).await;
+    app.clock.advance(61);
+    rx.stays_at(1).await;
+    let events = app
+        .repo
+        .webhook_events(t["scanRef"].as_str().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(events[0].status, ivs_store::WebhookStatus::Disabled);
+    assert_eq!(
+        app.repo.webhook_events(&first).await.unwrap()[0].status,
+        ivs_store::WebhookStatus::Disabled
+    );
+
+    let r = app.post("/ivs/v1/webhooks/redeliver", &app.a, json!({})).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["redelivered"], 2);
+    rx.wait_for(3).await;
+    app.post(
+        "/ivs/v1/webhooks/redeliver",
+        &app.a,
+        json!({"eventId": "evt_nope"}),
+    )
+    .await
+    .assert_error(404, "NOT_FOUND");
+    // redelivering one delivered event on purpose sends it again, same id
+    let id = events[0].event_id.clone();
+    let r = app
+        .post("/ivs/v1/webhooks/redeliver", &app.a, json!({"eventId": id}))
+        .await;
+    assert_eq!(r.json()["redelivered"], 1);
+    rx.wait_for(4).await;
+    let got = rx.got.lock().unwrap();
+    assert_eq!(
+        got.iter()
+            .filter(|(h, _)| h["webhook-id"].to_str().unwrap() == id)
+            .count(),
+        2
+    );
+}
+
+#[tokio::test]
+async fn private_callback_addresses_are_refused_unless_allowed() {
+    let app = spawn_app_with(Options {
+        allow_private_webhooks: false,
+        ..Options::default()
+    })
+    .await;
+    let (rx, hook) = Receiver::start(vec![]).await;
+    let scan_ref = expired_session(&app, &hook).await;
+    let mut events = Vec::new();
+    for _ in 0..100 {
+        events = app.repo.webhook_events(&scan_ref).await.unwrap();
+        if events
+            .first()
+            .is_some_and(|e| e.status != ivs_store::WebhookStatus::Pending)
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(events[0].status, ivs_store::WebhookStatus::Dead);
+    assert!(
+        events[0]
+            .last_error
+            .as_deref()
+            .unwrap()
+            .contains("private or loopback")
+    );
+    assert_eq!(rx.count(), 0);
+}
