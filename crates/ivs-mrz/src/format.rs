@@ -72,8 +72,8 @@ impl Format {
     /// `None` when the shape is not one of the six.
     ///
     /// 3×30 is TD1; 2×44 is MRV-A when line 1 starts with `V`, else TD3; 2×36 is the
-    /// French ID when line 1 starts with `IDFRA` and line 2 has a letter where TD2 prints
-    /// the birth date (column 14), MRV-B when line 1 starts with `V`, else TD2.
+    /// French ID when line 1 starts with `IDFRA`, line 2 has no digit where TD2 prints the
+    /// birth date (column 14) and no `FRA` where TD2 prints the nationality, MRV-B when line 1 starts with `V`, else TD2.
     #[must_use]
     pub fn detect<S: AsRef<[u8]>>(lines: &[S]) -> Option<Format> {
         let lens: Vec<usize> = lines.iter().map(|l| l.as_ref().len()).collect();
@@ -86,8 +86,9 @@ impl Format {
             [36, 36] if is_visa => Some(Self::MrvB),
             [36, 36] => {
                 let second = lines.get(1).map(AsRef::as_ref).unwrap_or_default();
-                let french =
-                    first.starts_with(b"IDFRA") && second.get(13).is_some_and(u8::is_ascii_uppercase);
+                let french = first.starts_with(b"IDFRA")
+                    && second.get(13).is_some_and(|c| !c.is_ascii_digit())
+                    && second.get(10..13) != Some(b"FRA".as_slice());
                 Some(if french { Self::FrenchId } else { Self::Td2 })
             }
             _ => None,
@@ -475,6 +476,15 @@ mod tests {
         assert_eq!(
             Format::detect(&[l(36, "IDFRA"), l(36, "D231458907FRA7408122")]),
             Some(Format::Td2)
+        );
+        assert_eq!(
+            Format::detect(&[l(36, "IDFRA"), l(36, "D231458907FRAO408122")]),
+            Some(Format::Td2)
+        );
+        // A French ID without given names.
+        assert_eq!(
+            Format::detect(&[l(36, "IDFRA"), l(36, "0509952018746<<<")]),
+            Some(Format::FrenchId)
         );
         assert_eq!(Format::detect(&[l(44, "P<"), l(36, "")]), None);
         assert_eq!(Format::detect(&[l(30, "I<"), l(30, "")]), None);

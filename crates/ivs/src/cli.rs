@@ -17,6 +17,11 @@ pub struct Cli {
 pub enum Command {
     /// Print the version.
     Version,
+    /// Machine-readable zone (ICAO 9303) tools.
+    Mrz {
+        #[command(subcommand)]
+        command: crate::mrz_cmd::MrzCommand,
+    },
 }
 
 pub fn main() -> ExitCode {
@@ -26,5 +31,6 @@ pub fn main() -> ExitCode {
             println!("ivs {}", env!("CARGO_PKG_VERSION"));
             ExitCode::SUCCESS
         }
+        Command::Mrz { command } => crate::mrz_cmd::run(command),
     }
 }
