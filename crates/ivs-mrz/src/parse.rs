@@ -380,6 +380,9 @@ fn apply_repairs(grid: &mut [Vec<u8>], resolved: &Resolved, format: Format, repa
         .all(|s| spec_passes(grid, s, &[]));
     if let Some(spec) = resolved.specs.iter().find(|s| s.field == CheckField::Composite)
         && others_ok
+        && (!spec_passes(grid, spec, &[])
+            || out_of_class(grid, classes, &spec.data)
+            || out_of_class(grid, classes, &[spec.check]))
     {
         let covered: Vec<Pos> = resolved
             .specs
