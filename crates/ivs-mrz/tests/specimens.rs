@@ -188,6 +188,24 @@ fn td1_long_document_number() {
 }
 
 #[test]
+fn belgian_long_document_number_specimen() {
+    // Belgian eID specimen (PRADO BEL-BO-11004): 12-digit card number 000590696101, check
+    // digit 5 over the number without the filler (with the filler it would be 7).
+    let m = parse(
+        "IDBEL000590696<1015<<<<<<<<<<<\n9401013F2710017BEL000101123453\nSPECIMEN<<SPECIMEN<<<<<<<<<<<<",
+        today(),
+    )
+    .unwrap();
+    assert_eq!(m.document_number, "000590696101");
+    assert_eq!(m.optional_data, "");
+    assert_eq!(m.optional_data_2.as_deref(), Some("00010112345"));
+    assert_eq!(m.nationality_alpha2(), Some("BE"));
+    assert_eq!(m.birth_date, d("1994-01-01"));
+    assert_eq!(m.expiry_date, d("2027-10-01"));
+    assert!(m.is_valid(), "{:?}", m.problems);
+}
+
+#[test]
 fn mrva_specimen() {
     let m = parse(
         "V<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C<3UTO6908061F9406236ZE184226B<<<<<<<",
@@ -582,4 +600,152 @@ fn error_paths() {
             .to_string()
             .starts_with("not an MRZ")
     );
+}
+
+// ---------------------------------------------------------------- cheminfo/mrz fixtures
+// From cheminfo/mrz (MIT), src/parse/__tests__/{td1,td2,td3,frenchNationalId}.test.ts.
+// cheminfo "autocorrects" names and codes, and check digits through G → 6; ivs does neither.
+
+#[test]
+fn cheminfo_td1_fixtures() {
+    let m = parse(
+        "IDCHEA1234567<6<<<<<<<<<<<<<<<\n7510256M2009018CHE<<<<<<<<<<<8\nSMITH<<JOHN<ALBERT<<<<<<<<<<<<",
+        today(),
+    )
+    .unwrap();
+    assert_eq!(m.document_code, "ID");
+    assert_eq!(m.document_number, "A1234567");
+    assert_eq!(m.birth_date, d("1975-10-25"));
+    assert_eq!(m.expiry_date, d("2020-09-01"));
+    assert_eq!(m.nationality_alpha2(), Some("CH"));
+    assert_eq!(
+        (m.surname.as_str(), m.given_names.as_str()),
+        ("SMITH", "JOHN ALBERT")
+    );
+    assert!(m.is_valid(), "{:?}", m.problems);
+
+    let m = parse(
+        "I<UTOD231458907ABC<<<<<<<<<<<<\n7408122F1204159UTO<<<<<<<<<<<1\nERIKSSON<<ANNA<MARIA<<<<<<<<<<",
+        today(),
+    )
+    .unwrap();
+    assert_eq!(m.optional_data, "ABC");
+    assert!(m.is_valid(), "{:?}", m.problems);
+
+    let m = parse(
+        "I<UTOD23145890<1240<XYZ<<<<<<<\n7408122F1204159UTO<<<<<<<<<<<8\nERIKSSON<<ANNA<MARIA<<<<<<<<<<",
+        today(),
+    )
+    .unwrap();
+    assert_eq!(m.document_number, "D23145890124");
+    assert_eq!(m.optional_data, "XYZ");
+    // cheminfo computed this check digit (0) with the filler of position 15 included;
+    // Doc 9303 Part 5 computes it over the document number itself (4), as the Belgian
+    // specimen below confirms. ivs follows ICAO.
+    assert_eq!(m.check(CheckField::DocumentNumber), Some(false));
+    assert_eq!(ivs_mrz::check_digit("D23145890124"), Some(4));
+    assert_eq!(ivs_mrz::check_digit("D23145890<124"), Some(0));
+
+    let m = parse(
+        "I<CHED231458907ABC<<<<<<<<<<<<\n7408122F1204159CHE<<<<<<<<<<<1\n<<ANNA<MARIA<<<<<<<<<<<<<<<<<<",
+        today(),
+    )
+    .unwrap();
+    assert_eq!((m.surname.as_str(), m.given_names.as_str()), ("", "ANNA MARIA"));
+    assert!(m.is_valid(), "{:?}", m.problems);
+
+    // Misread birth date repaired; misread names reported, not changed.
+    let m = parse(
+        "IDCHEA1234567<6<<<<<<<<<<<<<<<\n75IOZ56M2009018CHE<<<<<<<<<<<8\n5M1TH<<J0HN<AL8ERT<<<<<<<<<<<<",
+        today(),
+    )
+    .unwrap();
+    assert_eq!(m.birth_date, d("1975-10-25"));
+    assert_eq!(m.repairs.len(), 3);
+    assert_eq!(m.surname, "5M1TH");
+    assert_eq!(m.problems, [Problem::Names]);
+}
+
+#[test]
+fn cheminfo_td3_fixtures() {
+    let m = parse(
+        "P<D<<MUSTERMANN<<ERIKA<<<<<<<<<<<<<<<<<<<<<<\nC01X0006H1D<<6408125F1710319<<<<<<<<<<<<<<<0",
+        today(),
+    )
+    .unwrap();
+    assert_eq!(m.document_number, "C01X0006H");
+    assert_eq!(m.expiry_date, d("2017-10-31"));
+    assert_eq!(m.optional_data, "");
+    assert!(m.is_valid(), "{:?}", m.problems);
+
+    let m = parse(
+        "P<IND<<FIRST<NAME<<<<<<<<<<<<<<<<<<<<<<<<<<<\nC01X0006H1D<<6408125F1710319<<<<<<<<<<<<<<<0",
+        today(),
+    )
+    .unwrap();
+    assert_eq!((m.surname.as_str(), m.given_names.as_str()), ("", "FIRST NAME"));
+    assert_eq!(m.issuing_country_alpha2(), Some("IN"));
+    assert!(m.is_valid(), "{:?}", m.problems);
+
+    // cheminfo's autocorrection input: dates and the composite are repaired under their
+    // check digits; the issuing state UT0 and the name ERIK55ON are left and reported.
+    let m = parse(
+        "P<UT0ERIK55ON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO740BIZZF12041S9ZE184226B<<<<<1O",
+        today(),
+    )
+    .unwrap();
+    assert_eq!(m.check_score(), (5, 5));
+    assert_eq!(m.birth_date, d("1974-08-12"));
+    assert_eq!(m.expiry_date, d("2012-04-15"));
+    assert_eq!(m.lines[1], TD3.lines().nth(1).unwrap());
+    assert_eq!(m.surname, "ERIK55ON");
+    assert_eq!(m.issuing_country, "UT0");
+    assert_eq!(m.problems, [Problem::IssuingCountry, Problem::Names]);
+}
+
+#[test]
+fn cheminfo_td2_autocorrect_input() {
+    let m = parse(
+        "I<UTOERIK55ON<<ANNA<MAR1A<<<<<<<<<<<\nD231458907UT0740BIZZF12O4IS9<<<<<<<G",
+        today(),
+    )
+    .unwrap();
+    assert_eq!(m.birth_date, d("1974-08-12"));
+    assert_eq!(m.expiry_date, d("2012-04-15"));
+    // G and 6 differ by 10: the composite check digit G is not guessed.
+    assert_eq!(m.check(CheckField::Composite), Some(false));
+    assert_eq!(
+        m.problems,
+        [
+            Problem::CheckDigit(CheckField::Composite),
+            Problem::Nationality,
+            Problem::Names
+        ]
+    );
+}
+
+#[test]
+fn cheminfo_french_id_fixture() {
+    let m = parse(
+        "IDFRATEST<NAME<<<<<<<<<<<<<<<<0CHE02\n1710GVA123451ROBERTA<<<<<<<9112311F2",
+        today(),
+    )
+    .unwrap();
+    assert_eq!(m.format, Format::FrenchId);
+    assert_eq!(m.surname, "TEST NAME");
+    assert_eq!(m.given_names, "ROBERTA");
+    assert_eq!(m.document_number, "1710GVA12345");
+    assert_eq!(m.optional_data, "0CHE02");
+    assert_eq!(m.birth_date, d("1991-12-31"));
+    assert!(m.is_valid(), "{:?}", m.problems);
+    // The misread variant: the birth date (all forced) is repaired; the document number
+    // needs two swaps (I7I0 → 1710), which is more than one optional swap: left failing.
+    let m = parse(
+        "IDFRATEST<NAME<<<<<<<<<<<<<<<<0CHE02\nI7I0GVA123451ROBERTA<<<<<<<9IIZ3IIF2",
+        today(),
+    )
+    .unwrap();
+    assert_eq!(m.birth_date, d("1991-12-31"));
+    assert_eq!(m.check(CheckField::BirthDate), Some(true));
+    assert_eq!(m.check(CheckField::DocumentNumber), Some(false));
 }
