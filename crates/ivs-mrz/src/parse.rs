@@ -294,6 +294,18 @@ fn class_at(classes: &[Vec<CharClass>], p: Pos) -> CharClass {
         .unwrap_or(CharClass::Alpha)
 }
 
+/// Whether [`repair_spec`] may go beyond the forced swaps.
+#[derive(Clone, Copy)]
+enum OptionalSwaps<'a> {
+    /// Forced swaps only.
+    No,
+    /// One more swap when exactly one candidate verifies.
+    Unique,
+    /// One more swap when exactly one candidate verifies and also makes this second check
+    /// (the composite, when the format has one) verify.
+    UniqueAndConfirmedBy(Option<&'a CheckSpec>),
+}
+
 /// Tries to make `spec` verify by swapping confused characters at `positions`.
 /// Characters outside their position's class must be swapped (forced); beyond those, at
 /// most one more swap, and only a unique passing candidate is accepted. Alpha positions
@@ -303,6 +315,7 @@ fn repair_spec(
     classes: &[Vec<CharClass>],
     spec: &CheckSpec,
     positions: &[Pos],
+    optional_swaps: OptionalSwaps<'_>,
 ) -> Option<Vec<(Pos, u8)>> {
     let mut forced = Vec::new();
     let mut optional = Vec::new();
@@ -324,11 +337,16 @@ fn repair_spec(
     if spec_passes(grid, spec, &forced) {
         return (!forced.is_empty()).then_some(forced);
     }
+    let confirm = match optional_swaps {
+        OptionalSwaps::No => return None,
+        OptionalSwaps::Unique => None,
+        OptionalSwaps::UniqueAndConfirmedBy(c) => c,
+    };
     let mut found = None;
     for &(p, a) in &optional {
         let mut subs = forced.clone();
         subs.push((p, a));
-        if spec_passes(grid, spec, &subs) {
+        if spec_passes(grid, spec, &subs) && confirm.is_none_or(|c| spec_passes(grid, c, &subs)) {
             if found.is_some() {
                 return None; // ambiguous: more than one candidate verifies
             }
@@ -361,14 +379,21 @@ fn apply_repairs(grid: &mut [Vec<u8>], resolved: &Resolved, format: Format, repa
         }
     };
     let classes = &resolved.classes;
-    for spec in resolved.specs.iter().filter(|s| s.field != CheckField::Composite) {
-        let mut positions = spec.data.clone();
-        positions.push(spec.check);
-        if spec_passes(grid, spec, &[]) && !out_of_class(grid, classes, &positions) {
-            continue;
-        }
-        if let Some(subs) = repair_spec(grid, classes, spec, &positions) {
-            record(grid, spec.field, subs);
+    let composite = resolved.specs.iter().find(|s| s.field == CheckField::Composite);
+    // Pass 1: swaps the alphabet forces (a letter in a date). Pass 2: one optional swap per
+    // field (a letter/digit choice in a document number), which a single check digit
+    // confirms by chance one time in ten, so it must also satisfy the composite when the
+    // format has one.
+    for pass in [OptionalSwaps::No, OptionalSwaps::UniqueAndConfirmedBy(composite)] {
+        for spec in resolved.specs.iter().filter(|s| s.field != CheckField::Composite) {
+            let mut positions = spec.data.clone();
+            positions.push(spec.check);
+            if spec_passes(grid, spec, &[]) && !out_of_class(grid, classes, &positions) {
+                continue;
+            }
+            if let Some(subs) = repair_spec(grid, classes, spec, &positions, pass) {
+                record(grid, spec.field, subs);
+            }
         }
     }
     // The composite: only once every other check verifies, and only over the characters
@@ -398,7 +423,7 @@ fn apply_repairs(grid: &mut [Vec<u8>], resolved: &Resolved, format: Format, repa
             .collect();
         positions.push(spec.check);
         if (!spec_passes(grid, spec, &[]) || out_of_class(grid, classes, &positions))
-            && let Some(subs) = repair_spec(grid, classes, spec, &positions)
+            && let Some(subs) = repair_spec(grid, classes, spec, &positions, OptionalSwaps::Unique)
         {
             record(grid, spec.field, subs);
         }

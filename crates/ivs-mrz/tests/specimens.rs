@@ -519,6 +519,18 @@ fn ambiguous_repairs_are_refused() {
 }
 
 #[test]
+fn a_swap_must_also_satisfy_the_composite() {
+    // The document-number check digit 6 misread as 5. Swapping the first 8 for B
+    // (LB98902C3) would satisfy the check digit 5, and it is the only such swap, but the
+    // composite disagrees, so nothing is changed.
+    let m = parse(&td3_lines(|_, l2| l2[9] = b'5'), today()).unwrap();
+    assert_eq!(m.document_number, "L898902C3");
+    assert!(m.repairs.is_empty(), "{:?}", m.repairs);
+    assert_eq!(m.check(CheckField::DocumentNumber), Some(false));
+    assert_eq!(m.check(CheckField::Composite), Some(false));
+}
+
+#[test]
 fn confusions_invisible_to_check_digits_are_left_alone() {
     // C (12) and M (22) differ by 10: the check digit cannot tell them apart, so a C read
     // as M verifies and stays M. ivs never "repairs" such pairs.
