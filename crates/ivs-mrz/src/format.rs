@@ -138,7 +138,7 @@ impl CharClass {
     }
 }
 
-/// A fields protected by a check digit.
+/// A field protected by a check digit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CheckField {
     DocumentNumber,

@@ -88,10 +88,11 @@ fn parses_the_td3_specimen() {
 
 #[test]
 fn failed_checks_still_exit_zero_and_repairs_are_listed() {
-    // Expiry check digit wrong; document number O for 0 (repaired); a digit in the surname.
+    // Expiry check digit wrong; birth date O for 0 (repaired: a date holds digits only); a
+    // digit in the surname.
     let bad = TD3
         .replace("ERIKSSON", "ERIKSS0N")
-        .replace("L898902C3", "L8989O2C3")
+        .replace("7408122", "74O8122")
         .replace("1204159", "1204158");
     let (code, v, stderr) = run(&["--today", "2026-11-25"], &bad);
     assert_eq!(code, 0);
@@ -99,11 +100,12 @@ fn failed_checks_still_exit_zero_and_repairs_are_listed() {
     assert_eq!(v["valid"], false);
     assert_eq!(v["checks"]["expiryDate"], false);
     assert_eq!(v["checks"]["composite"], false);
-    assert_eq!(v["checks"]["documentNumber"], true);
+    assert_eq!(v["checks"]["birthDate"], true);
+    assert_eq!(v["birthDate"], "1974-08-12");
     assert_eq!(v["surname"], "ERIKSS0N");
     assert_eq!(
         v["repairs"],
-        serde_json::json!([{"field": "documentNumber", "position": 49, "from": "O", "to": "0"}])
+        serde_json::json!([{"field": "birthDate", "position": 59, "from": "O", "to": "0"}])
     );
     assert!(stderr.contains("names"), "{stderr}");
     assert!(!stderr.contains("ERIKSS"), "no personal data on stderr: {stderr}");
