@@ -50,6 +50,11 @@ pub enum Command {
     Config(ConfigCmd),
     /// Print the version.
     Version,
+    /// Machine-readable zone (ICAO 9303) tools.
+    Mrz {
+        #[command(subcommand)]
+        command: crate::mrz_cmd::MrzCommand,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -126,6 +131,10 @@ fn init_logging(cfg: &Config, quiet: bool) {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    // offline tools: no configuration, no runtime
+    if let Command::Mrz { command } = cli.command {
+        return crate::mrz_cmd::run(command);
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {
@@ -185,6 +194,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Config(ConfigCmd::Check) => print_json(&cfg.redacted()),
         Command::Partner(cmd) => partner_command(&cfg, clock, cmd).await?,
+        Command::Mrz { command } => return Ok(crate::mrz_cmd::run(command)),
     }
     Ok(ExitCode::SUCCESS)
 }

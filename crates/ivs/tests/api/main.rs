@@ -9,6 +9,8 @@ mod api;
 mod helpers;
 mod webhooks;
 
+mod mrz_cli;
+
 #[test]
 fn binary_prints_version() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_ivs"))
