@@ -123,6 +123,15 @@ pub async fn delete(
     Ok(StatusCode::OK)
 }
 
+pub async fn add_dummy_status(
+    State(s): State<AppState>,
+    AuthedPartner(p): AuthedPartner,
+    JsonBody(body): JsonBody,
+) -> Handled<StatusCode> {
+    service::add_dummy_status(&s, &p, &body).await?;
+    Ok(StatusCode::OK)
+}
+
 pub async fn redeliver(
     State(s): State<AppState>,
     AuthedPartner(p): AuthedPartner,

@@ -126,6 +126,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v2/process", post(handlers::process))
         .route("/api/v2/delete", post(handlers::delete))
+        .route("/api/v2/add-dummy-status", post(handlers::add_dummy_status))
         .route("/ivs/v1/webhooks/redeliver", post(handlers::redeliver))
         .route("/files/{token}", get(handlers::download))
         .route("/capture", get(pages::capture))

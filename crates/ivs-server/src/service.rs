@@ -5,11 +5,15 @@ use crate::images::{self, CheckedImage, ImageLimits};
 use bytes::Bytes;
 use ivs_core::links::LinkError;
 use ivs_core::token::{GeneratedToken, validate_token_request};
-use ivs_core::vocab::{DocumentType, FileKind, OverallStatus, TokenType};
-use ivs_core::wire::{DataBody, FilesBody, StatusBody};
+use ivs_core::vocab::{
+    DocSex, DocumentStatus, DocumentType, EventType, FaceStatus, FileKind, MismatchTag, OverallStatus,
+    TokenType,
+};
+use ivs_core::wire::{DataBody, DocData, FilesBody, StatusBody};
 use ivs_core::{ApiError, Identifier};
 use ivs_store::{
-    Files, JOB_ANALYSE, NewJob, NewVerification, Partner, Phase, StoreError, StoredFile, Submission,
+    Files, JOB_ANALYSE, NewJob, NewVerification, NewWebhookEvent, Partner, PartnerMode, Phase, StoreError,
+    StoredFile, Submission, Verification, VerificationResult,
 };
 use rand::Rng;
 use rand::distributions::Alphanumeric;
@@ -39,8 +43,120 @@ fn random_digits(n: usize) -> String {
         .collect()
 }
 
+fn sandbox_only(partner: &Partner) -> Result<()> {
+    if partner.mode == PartnerMode::Sandbox {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            Identifier::PermissionsError,
+            "This endpoint is not available for TESTING/PRODUCTION partners.",
+        ))
+    }
+}
+
+fn new_event(v: &Verification, event_type: EventType, final_: bool) -> NewWebhookEvent {
+    NewWebhookEvent {
+        event_id: format!("evt_{}", uuid::Uuid::new_v4().simple()),
+        partner_id: v.partner_id.clone(),
+        scan_ref: v.scan_ref.clone(),
+        event_type,
+        final_,
+        callback_url: v
+            .token
+            .as_map()
+            .get("callbackUrl")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+    }
+}
+
+/// The finished verification a sandbox `dummyStatus` asks for, with plausible data.
+fn dummy_result(status: OverallStatus, v: &Verification) -> VerificationResult {
+    let t = v.token.as_map();
+    let text = |k: &str| t.get(k).and_then(Value::as_str).map(str::to_owned);
+    let first = text("firstName").unwrap_or_else(|| "JOHN".into());
+    let last = text("lastName").unwrap_or_else(|| "SAMPLE".into());
+    let country = text("country")
+        .or_else(|| text("nationality"))
+        .unwrap_or_else(|| "LT".into());
+    let data = DocData {
+        full_name: Some(format!("{first} {last}")),
+        doc_first_name: Some(first),
+        doc_last_name: Some(last),
+        doc_number: Some(text("documentNumber").unwrap_or_else(|| "DUMMY0001".into())),
+        doc_personal_code: text("personalNumber"),
+        doc_expiry: Some(text("dateOfExpiry").unwrap_or_else(|| "2032-01-01".into())),
+        doc_dob: Some(text("dateOfBirth").unwrap_or_else(|| "1990-01-01".into())),
+        doc_type: Some(DocumentType::Passport),
+        doc_sex: Some(match text("sex").as_deref() {
+            Some("M") => DocSex::Male,
+            Some("F") => DocSex::Female,
+            _ => DocSex::Undefined,
+        }),
+        doc_nationality: Some(country.clone()),
+        doc_issuing_country: Some(country.clone()),
+        selected_country: Some(country),
+        manually_data_changed: Some(false),
+        additional_data: Some(serde_json::Map::new()),
+        ..DocData::default()
+    };
+    let (doc, face, mismatch) = match status {
+        OverallStatus::Approved => (
+            Some(DocumentStatus::DocValidated),
+            Some(FaceStatus::FaceMatch),
+            vec![],
+        ),
+        OverallStatus::Denied => (
+            Some(DocumentStatus::DocValidated),
+            Some(FaceStatus::FaceMismatch),
+            vec![],
+        ),
+        OverallStatus::Suspected => (
+            Some(DocumentStatus::DocValidated),
+            Some(FaceStatus::FaceMatch),
+            vec![MismatchTag::Name],
+        ),
+        _ => (None, None, vec![]),
+    };
+    let data = if status == OverallStatus::Expired {
+        DocData::default()
+    } else {
+        data
+    };
+    VerificationResult {
+        status,
+        auto_document: doc,
+        auto_face: face,
+        manual_document: None,
+        manual_face: None,
+        fraud_tags: vec![],
+        mismatch_tags: mismatch,
+        data,
+    }
+}
+
 /// `POST /api/v2/token`.
 pub async fn create_token(state: &AppState, partner: &Partner, body: &Value) -> Result<Value> {
+    let dummy = match body.get("dummyStatus") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => match OverallStatus::parse(s) {
+            Some(
+                st @ (OverallStatus::Approved
+                | OverallStatus::Denied
+                | OverallStatus::Suspected
+                | OverallStatus::Expired),
+            ) => Some(st),
+            _ => {
+                return Err(ApiError::bad_value(
+                    "Field 'dummyStatus' must be APPROVED, DENIED, SUSPECTED or EXPIRED.",
+                ));
+            }
+        },
+        Some(_) => return Err(ApiError::bad_value("Field 'dummyStatus' must be a string.")),
+    };
+    if dummy.is_some() {
+        sandbox_only(partner)?;
+    }
     let settings = validate_token_request(body, &partner.token_defaults)?;
     let view = settings.view()?;
     let now = state.clock.unix();
@@ -48,7 +164,11 @@ pub async fn create_token(state: &AppState, partner: &Partner, body: &Value) -> 
     let scan_ref = uuid::Uuid::new_v4().to_string();
     let digit_string = view.generate_digit_string.then(|| random_digits(8));
     let generated = GeneratedToken {
-        message: "Token created successfully",
+        message: if dummy.is_some() {
+            "Dummy token and verification created successfully"
+        } else {
+            "Token created successfully"
+        },
         redirect_url: format!(
             "{}/api/v2/redirect?authToken={auth_token}",
             state.config.public_url.trim_end_matches('/')
@@ -69,6 +189,25 @@ pub async fn create_token(state: &AppState, partner: &Partner, body: &Value) -> 
     };
     state.repo.create_verification(&new).await.map_err(internal)?;
     tracing::info!(scan_ref = %new.scan_ref, partner = %partner.id, "token created");
+    if let Some(status) = dummy {
+        let v = state
+            .repo
+            .verification(&partner.id, &new.scan_ref)
+            .await
+            .map_err(internal)?
+            .ok_or_else(ApiError::internal)?;
+        let event_type = if status == OverallStatus::Expired {
+            EventType::IdentificationExpired
+        } else {
+            EventType::IdentificationAutoFinished
+        };
+        let event = new_event(&v, event_type, true);
+        state
+            .repo
+            .record_result(&v.scan_ref, &dummy_result(status, &v), now, Some(&event))
+            .await
+            .map_err(internal)?;
+    }
     Ok(settings.response_body(&generated))
 }
 
@@ -374,6 +513,47 @@ pub async fn redeliver(state: &AppState, partner: &Partner, body: &Value) -> Res
     }
     tracing::info!(partner = %partner.id, events = n, "webhooks queued for redelivery");
     Ok(n)
+}
+
+/// `POST /api/v2/add-dummy-status` (sandbox): sets the manual results of a finished
+/// verification and fires `IDENTIFICATION_MANUAL_FINISHED` with `final: true`.
+pub async fn add_dummy_status(state: &AppState, partner: &Partner, body: &Value) -> Result<()> {
+    sandbox_only(partner)?;
+    let scan_ref = scan_ref_from_body(body)?;
+    let face = FaceStatus::parse(required_str(body, "manualFaceMatchResult")?)
+        .ok_or_else(|| ApiError::bad_value("Field 'manualFaceMatchResult' must be a face status value."))?;
+    let doc = DocumentStatus::parse(required_str(body, "manualDocumentValidity")?).ok_or_else(|| {
+        ApiError::bad_value("Field 'manualDocumentValidity' must be a document status value.")
+    })?;
+    let v = own_verification(state, partner, &scan_ref).await?;
+    if v.phase != Phase::Done {
+        return Err(ApiError::new(
+            Identifier::PartnerError,
+            "The verification has no automatic result yet.",
+        ));
+    }
+    let status = if face == FaceStatus::FaceMatch && doc == DocumentStatus::DocValidated {
+        OverallStatus::Approved
+    } else {
+        OverallStatus::Denied
+    };
+    let result = VerificationResult {
+        status,
+        auto_document: v.auto_document,
+        auto_face: v.auto_face,
+        manual_document: Some(doc),
+        manual_face: Some(face),
+        fraud_tags: v.fraud_tags.clone(),
+        mismatch_tags: v.mismatch_tags.clone(),
+        data: v.data_object(),
+    };
+    let event = new_event(&v, EventType::IdentificationManualFinished, true);
+    state
+        .repo
+        .record_result(&v.scan_ref, &result, state.clock.unix(), Some(&event))
+        .await
+        .map_err(internal)?;
+    Ok(())
 }
 
 /// A file behind a signed link.

@@ -253,3 +253,89 @@ async fn private_callback_addresses_are_refused_unless_allowed() {
     );
     assert_eq!(rx.count(), 0);
 }
+
+#[tokio::test]
+async fn sandbox_dummy_statuses_fire_auto_then_manual_webhooks() {
+    let app = spawn_app().await;
+    let (rx, hook) = Receiver::start(vec![]).await;
+    app.repo
+        .set_partner_webhook(&app.a.key, Some(&hook), &app.a.signing_key)
+        .await
+        .unwrap();
+
+    let r = app
+        .post(
+            "/api/v2/token",
+            &app.a,
+            json!({"clientId": "c1", "firstName": "Anna", "dummyStatus": "SUSPECTED"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    let t = r.json();
+    assert_eq!(t["message"], "Dummy token and verification created successfully");
+    let scan_ref = t["scanRef"].as_str().unwrap();
+    let s = app
+        .post("/api/v2/status", &app.a, json!({"scanRef": scan_ref}))
+        .await
+        .json();
+    assert_eq!(s["status"], "SUSPECTED");
+    assert_eq!(s["mismatchTags"], json!(["NAME"]));
+    let d = app
+        .post("/api/v2/data", &app.a, json!({"scanRef": scan_ref}))
+        .await
+        .json();
+    assert_eq!(d["docFirstName"], "ANNA");
+    rx.wait_for(1).await;
+
+    let r = app
+        .post(
+            "/api/v2/add-dummy-status",
+            &app.a,
+            json!({"scanRef": scan_ref, "manualFaceMatchResult": "FACE_MATCH", "manualDocumentValidity": "DOC_VALIDATED"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    rx.wait_for(2).await;
+    let got = rx.got.lock().unwrap().clone();
+    let kinds: Vec<&str> = got
+        .iter()
+        .map(|(h, _)| h["idenfy-event-type"].to_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        vec!["IDENTIFICATION_AUTO_FINISHED", "IDENTIFICATION_MANUAL_FINISHED"]
+    );
+    let last: Value = serde_json::from_slice(&got[1].1).unwrap();
+    assert_eq!(
+        (last["final"].clone(), last["status"]["overall"].clone()),
+        (json!(true), json!("APPROVED"))
+    );
+    assert_eq!(last["status"]["manualFace"], "FACE_MATCH");
+
+    // live partners may not use the dummy endpoints; bad values are refused
+    app.post(
+        "/api/v2/token",
+        &app.b,
+        json!({"clientId": "c", "dummyStatus": "APPROVED"}),
+    )
+    .await
+    .assert_error(403, "PERMISSIONS_ERROR");
+    app.post("/api/v2/add-dummy-status", &app.b, json!({"scanRef": scan_ref}))
+        .await
+        .assert_error(403, "PERMISSIONS_ERROR");
+    app.post(
+        "/api/v2/token",
+        &app.a,
+        json!({"clientId": "c", "dummyStatus": "ACTIVE"}),
+    )
+    .await
+    .assert_error(400, "BAD_VALUE");
+    let plain = app.token(json!({"clientId": "c"})).await;
+    app.post(
+        "/api/v2/add-dummy-status",
+        &app.a,
+        json!({"scanRef": plain["scanRef"], "manualFaceMatchResult": "FACE_MATCH", "manualDocumentValidity": "DOC_VALIDATED"}),
+    )
+    .await
+    .assert_error(400, "PARTNER_ERROR");
+}
