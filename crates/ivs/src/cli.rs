@@ -17,6 +17,12 @@ pub struct Cli {
 pub enum Command {
     /// Print the version.
     Version,
+    /// Document-photo tools (synthetic documents).
+    #[command(subcommand)]
+    Doc(crate::doc_cmd::DocCommand),
+    /// Score an MRZ reader against a directory with truth.json (temporary name of `ivs mrz eval`).
+    #[command(name = "mrz-eval")]
+    MrzEval(crate::mrz_eval_cmd::MrzEvalArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -26,5 +32,7 @@ pub fn main() -> ExitCode {
             println!("ivs {}", env!("CARGO_PKG_VERSION"));
             ExitCode::SUCCESS
         }
+        Command::Doc(cmd) => crate::doc_cmd::run(cmd),
+        Command::MrzEval(args) => crate::mrz_eval_cmd::run(&args),
     }
 }

@@ -2,3 +2,5 @@
 #![deny(unsafe_code)]
 
 pub mod cli;
+pub mod doc_cmd;
+pub mod mrz_eval_cmd;

@@ -2,6 +2,8 @@
 //! keeps link time down (a test binary links the whole stack). Do not add files under `tests/`
 //! outside this directory; add a module here instead.
 
+mod mrz_eval;
+
 #[test]
 fn binary_prints_version() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_ivs"))
