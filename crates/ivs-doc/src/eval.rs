@@ -512,6 +512,34 @@ mod tests {
         assert_eq!(times, vec![None, Some(10.0)]);
     }
 
+    /// A reader that "reads" the image bytes as text, to exercise the seam.
+    struct EchoReader;
+    impl MrzReader for EchoReader {
+        fn read(&self, image: &[u8]) -> ReadResult {
+            ReadResult {
+                lines: String::from_utf8_lossy(image)
+                    .lines()
+                    .map(str::to_string)
+                    .collect(),
+            }
+        }
+    }
+
+    #[test]
+    fn run_reader_feeds_every_truth_file_through_the_reader_and_times_it() {
+        let t = truth();
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.png"), t["a.png"].lines.join("\n")).unwrap();
+        std::fs::write(dir.path().join("b.png"), "garbage").unwrap();
+        let p = run_reader(dir.path(), &t, &EchoReader).unwrap();
+        assert_eq!(p.len(), 2);
+        assert!(p.values().all(|x| x.millis.is_some_and(|m| m >= 0.0)));
+        let r = score(&t, &p);
+        assert_eq!(r.exact.count, 1);
+        assert_eq!(r.read, 2);
+        assert!(run_reader(&dir.path().join("missing"), &t, &EchoReader).is_err());
+    }
+
     #[test]
     fn percentiles_use_nearest_rank() {
         let v: Vec<f64> = (1..=20).map(f64::from).collect();
