@@ -1,2 +1,6 @@
 //! Document photos: locate and read the MRZ, image quality, portrait.
 #![forbid(unsafe_code)]
+
+pub mod checks;
+pub mod eval;
+pub mod synth;

@@ -55,6 +55,9 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::mrz_cmd::MrzCommand,
     },
+    /// Document-photo tools (synthetic documents).
+    #[command(subcommand)]
+    Doc(crate::doc_cmd::DocCommand),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -132,8 +135,10 @@ fn init_logging(cfg: &Config, quiet: bool) {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     // offline tools: no configuration, no runtime
-    if let Command::Mrz { command } = cli.command {
-        return crate::mrz_cmd::run(command);
+    match cli.command {
+        Command::Mrz { command } => return crate::mrz_cmd::run(command),
+        Command::Doc(cmd) => return crate::doc_cmd::run(cmd),
+        _ => {}
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
@@ -195,6 +200,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Config(ConfigCmd::Check) => print_json(&cfg.redacted()),
         Command::Partner(cmd) => partner_command(&cfg, clock, cmd).await?,
         Command::Mrz { command } => return Ok(crate::mrz_cmd::run(command)),
+        Command::Doc(cmd) => return Ok(crate::doc_cmd::run(cmd)),
     }
     Ok(ExitCode::SUCCESS)
 }

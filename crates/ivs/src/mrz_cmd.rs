@@ -21,11 +21,14 @@ pub enum MrzCommand {
         #[arg(long, value_name = "YYYY-MM-DD")]
         today: Option<Date>,
     },
+    /// Score an MRZ reader over a directory with truth.json.
+    Eval(crate::mrz_eval_cmd::MrzEvalArgs),
 }
 
 pub fn run(command: MrzCommand) -> ExitCode {
     match command {
         MrzCommand::Parse { today } => parse_stdin(today.or_else(utc_today)),
+        MrzCommand::Eval(args) => crate::mrz_eval_cmd::run(&args),
     }
 }
 

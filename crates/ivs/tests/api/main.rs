@@ -11,6 +11,8 @@ mod webhooks;
 
 mod mrz_cli;
 
+mod mrz_eval;
+
 #[test]
 fn binary_prints_version() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_ivs"))
