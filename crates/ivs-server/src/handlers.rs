@@ -158,6 +158,29 @@ pub async fn healthz() -> &'static str {
     "ok"
 }
 
+/// Ready when the database and the file storage answer.
+pub async fn readyz(State(s): State<AppState>) -> Response {
+    let db = s.repo.ping().await;
+    let files = s.files.ping().await;
+    let ok = db.is_ok() && files.is_ok();
+    if let Err(e) = &db {
+        tracing::warn!(error = %e, "readiness: database unreachable");
+    }
+    if let Err(e) = &files {
+        tracing::warn!(error = %e, "readiness: file storage unreachable");
+    }
+    let body = serde_json::json!({
+        "database": if db.is_ok() { "ok" } else { "unreachable" },
+        "files": if files.is_ok() { "ok" } else { "unreachable" },
+    });
+    let status = if ok {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, Json(body)).into_response()
+}
+
 pub async fn not_found() -> WebError {
     ApiError::not_found("No such endpoint.").into()
 }

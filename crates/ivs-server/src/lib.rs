@@ -131,6 +131,7 @@ pub fn routes() -> Router<AppState> {
         .route("/files/{token}", get(handlers::download))
         .route("/capture", get(pages::capture))
         .route("/healthz", get(handlers::healthz))
+        .route("/readyz", get(handlers::readyz))
         .fallback(handlers::not_found)
         .method_not_allowed_fallback(handlers::method_not_allowed)
 }

@@ -33,6 +33,8 @@ pub struct WebhooksSection {
     pub schedule_secs: Vec<i64>,
     /// ±10 % random spread on each wait.
     pub jitter: bool,
+    /// How long a worker holds an event it is delivering before another may take it, seconds.
+    pub lease_secs: i64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -51,6 +53,7 @@ impl Default for WebhooksSection {
             allow_private: false,
             schedule_secs: ivs_worker::delivery::DEFAULT_SCHEDULE.to_vec(),
             jitter: true,
+            lease_secs: 60,
         }
     }
 }
@@ -181,6 +184,7 @@ const ENV_KEYS: &[&str] = &[
     "webhooks.timeout_secs",
     "webhooks.allow_private",
     "webhooks.jitter",
+    "webhooks.lease_secs",
     "workers.count",
     "workers.idle_poll_ms",
 ];
@@ -224,7 +228,7 @@ impl Config {
         fig = fig.merge(
             Env::prefixed("IVS_")
                 .split("__")
-                .filter(|k| ENV_KEYS.contains(&k.as_str())),
+                .filter(|k| ENV_KEYS.contains(&k.as_str().to_ascii_lowercase().as_str())),
         );
         fig = fig.merge(Serialized::defaults(overrides));
         let mut warnings = Vec::new();
@@ -285,6 +289,12 @@ impl Config {
             schedule: self.webhooks.schedule_secs.clone(),
             link_ttl_secs: self.server.file_url_ttl_secs,
             jitter: self.webhooks.jitter,
+            // a lease shorter than an attempt could hand an in-flight event to a second worker
+            lease_secs: self.webhooks.lease_secs.max(
+                i64::try_from(self.webhooks.timeout_secs)
+                    .unwrap_or(i64::MAX)
+                    .saturating_add(1),
+            ),
             ..ivs_worker::DeliveryConfig::default()
         }
     }
@@ -322,6 +332,36 @@ pub fn redact_url(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn environment_overrides_nested_keys_and_ignores_others() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("IVS_WEBHOOKS__ALLOW_PRIVATE", "true");
+            jail.set_env("IVS_SERVER__LISTEN", "0.0.0.0:9999");
+            jail.set_env("IVS_LIMITS__SCAN_REF_HOURLY", "7");
+            jail.set_env("IVS_TEST_PG_URL", "postgres://x");
+            jail.set_env("IVS_NOT_A_KEY", "1");
+            jail.create_file(
+                "ivs.toml",
+                "data_dir = \"/srv/ivs\"\n[server]\nlisten = \"1.2.3.4:1\"\n",
+            )?;
+            let overrides = Overrides {
+                database_url: Some("sqlite://flag.db".into()),
+                ..Overrides::default()
+            };
+            let (cfg, warnings) = Config::load(None, &overrides).map_err(|e| e.to_string())?;
+            assert!(cfg.webhooks.allow_private);
+            assert_eq!(cfg.server.listen, "0.0.0.0:9999", "env beats the file");
+            assert_eq!(cfg.limits.scan_ref_hourly, 7);
+            assert_eq!(cfg.data_dir, PathBuf::from("/srv/ivs"), "file beats defaults");
+            assert_eq!(cfg.database_url(), "sqlite://flag.db", "flags beat everything");
+            assert_eq!(
+                warnings,
+                vec!["unknown environment variable IVS_NOT_A_KEY ignored".to_string()]
+            );
+            Ok(())
+        });
+    }
 
     #[test]
     fn redacts_passwords() {

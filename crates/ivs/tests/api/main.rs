@@ -7,6 +7,7 @@
 
 mod api;
 mod helpers;
+mod process;
 mod webhooks;
 
 mod mrz_cli;

@@ -17,13 +17,24 @@ type Script = Arc<Mutex<Vec<(u16, Option<&'static str>)>>>;
 pub struct Receiver {
     pub got: Received,
     script: Script,
+    delay: Duration,
 }
 
 impl Receiver {
+    /// A receiver that takes `delay` to answer each request (200).
+    pub async fn start_slow(delay: Duration) -> (Receiver, String) {
+        Self::start_with(vec![], delay).await
+    }
+
     pub async fn start(script: Vec<(u16, Option<&'static str>)>) -> (Receiver, String) {
+        Self::start_with(script, Duration::ZERO).await
+    }
+
+    async fn start_with(script: Vec<(u16, Option<&'static str>)>, delay: Duration) -> (Receiver, String) {
         let r = Receiver {
             got: Arc::default(),
             script: Arc::new(Mutex::new(script)),
+            delay,
         };
         let state = r.clone();
         let app = axum::Router::new().route(
@@ -31,7 +42,10 @@ impl Receiver {
             axum::routing::post(move |headers: HeaderMap, body: axum::body::Bytes| {
                 let state = state.clone();
                 async move {
+                    // recorded on arrival, answered after the delay: a sender killed meanwhile never
+                    // learns the event arrived
                     state.got.lock().unwrap().push((headers, body.to_vec()));
+                    tokio::time::sleep(state.delay).await;
                     let next = {
                         let mut s = state.script.lock().unwrap();
                         if s.is_empty() { (200, None) } else { s.remove(0) }
