@@ -295,7 +295,6 @@ impl Config {
                     .unwrap_or(i64::MAX)
                     .saturating_add(1),
             ),
-            ..ivs_worker::DeliveryConfig::default()
         }
     }
 
@@ -334,6 +333,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[allow(clippy::result_large_err)] // figment::Jail's own signature
     fn environment_overrides_nested_keys_and_ignores_others() {
         figment::Jail::expect_with(|jail| {
             jail.set_env("IVS_WEBHOOKS__ALLOW_PRIVATE", "true");
