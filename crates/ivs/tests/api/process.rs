@@ -40,7 +40,7 @@ impl Server {
         for (k, v) in env {
             cmd.env(k, v);
         }
-        let child = cmd.spawn().unwrap();
+        let mut child = cmd.spawn().unwrap();
         let base = format!("http://127.0.0.1:{port}");
         for _ in 0..300 {
             if let Ok(r) = reqwest::get(format!("{base}/healthz")).await
