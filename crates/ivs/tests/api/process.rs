@@ -30,6 +30,8 @@ fn ivs(data: &Path) -> Command {
 }
 
 impl Server {
+    // the child is handed to `Server`, whose `stop`/`kill9` wait on it
+    #[allow(clippy::zombie_processes)]
     pub async fn start(data: &Path, log_name: &str, env: &[(&str, &str)]) -> Server {
         let port = free_port();
         let log = data.join(log_name);
@@ -50,6 +52,8 @@ impl Server {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+        let _ = child.kill();
+        let _ = child.wait();
         panic!(
             "ivs serve did not come up; log: {}",
             std::fs::read_to_string(&log).unwrap_or_default()
