@@ -5,6 +5,7 @@ use crate::payload;
 use crate::signing::{idenfy_signature, standard_secret, standard_signature};
 use ivs_core::SharedClock;
 use ivs_core::links::UrlSigner;
+use ivs_core::vocab::EventType;
 use ivs_store::{AttemptOutcome, SharedRepo, StoreError, WebhookAttempt, WebhookEvent};
 use rand::Rng;
 use std::net::IpAddr;
@@ -41,6 +42,15 @@ impl Default for DeliveryConfig {
             jitter: true,
         }
     }
+}
+
+/// What `send_test` saw.
+#[derive(Debug, Clone)]
+pub struct TestOutcome {
+    pub event_id: String,
+    pub status: Option<u16>,
+    pub latency_ms: i64,
+    pub error: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -180,6 +190,75 @@ impl Deliverer {
         Ok(())
     }
 
+    /// POSTs `body` with the iDenfy and Standard Webhooks signature headers.
+    async fn post_signed(
+        &self,
+        url: reqwest::Url,
+        signing_key: &str,
+        event_type: EventType,
+        event_id: &str,
+        now: i64,
+        body: Vec<u8>,
+    ) -> reqwest::Result<reqwest::Response> {
+        let std_sig =
+            standard_signature(&standard_secret(signing_key), event_id, now, &body).unwrap_or_default();
+        self.client
+            .post(url)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .header("Idenfy-Signature", idenfy_signature(signing_key, &body))
+            .header("Idenfy-Event-Type", event_type.as_str())
+            .header("webhook-id", event_id)
+            .header("webhook-timestamp", now.to_string())
+            .header("webhook-signature", std_sig)
+            .body(body)
+            .send()
+            .await
+    }
+
+    /// `ivs webhooks test`: sends a signed sample `IDENTIFICATION_AUTO_FINISHED` event to the
+    /// partner's URL now (not through the outbox) and says what came back.
+    pub async fn send_test(&self, partner: &ivs_store::Partner) -> Result<TestOutcome, DeliveryError> {
+        let url_text = partner
+            .webhook_url
+            .clone()
+            .ok_or_else(|| DeliveryError::Client("no webhook URL configured".into()))?;
+        let url = reqwest::Url::parse(&url_text)
+            .map_err(|_| DeliveryError::Client("webhook URL is not valid".into()))?;
+        self.check_destination(&url)
+            .await
+            .map_err(DeliveryError::Client)?;
+        let now = self.clock.unix();
+        let event_id = format!("evt_test_{}", uuid::Uuid::new_v4().simple());
+        let body = payload::sample(now);
+        let bytes = serde_json::to_vec(&body).unwrap_or_default();
+        let started = Instant::now();
+        let sent = self
+            .post_signed(
+                url,
+                &partner.signing_key,
+                EventType::IdentificationAutoFinished,
+                &event_id,
+                now,
+                bytes,
+            )
+            .await;
+        let latency_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
+        Ok(match sent {
+            Ok(r) => TestOutcome {
+                event_id,
+                status: Some(r.status().as_u16()),
+                latency_ms,
+                error: None,
+            },
+            Err(e) => TestOutcome {
+                event_id,
+                status: None,
+                latency_ms,
+                error: Some(e.to_string()),
+            },
+        })
+    }
+
     async fn attempt(&self, e: &WebhookEvent) -> Result<(WebhookAttempt, AttemptOutcome), DeliveryError> {
         let now = self.clock.unix();
         let number = e.attempts + 1;
@@ -220,20 +299,9 @@ impl Deliverer {
         let files = self.repo.files(&e.scan_ref).await?;
         let body = payload::render(&v, e.final_, &files, &self.urls, now, self.cfg.link_ttl_secs);
         let bytes = serde_json::to_vec(&body).unwrap_or_default();
-        let std_sig = standard_signature(&standard_secret(&partner.signing_key), &e.event_id, now, &bytes)
-            .unwrap_or_default();
         let started = Instant::now();
         let sent = self
-            .client
-            .post(url)
-            .header(reqwest::header::CONTENT_TYPE, "application/json")
-            .header("Idenfy-Signature", idenfy_signature(&partner.signing_key, &bytes))
-            .header("Idenfy-Event-Type", e.event_type.as_str())
-            .header("webhook-id", &e.event_id)
-            .header("webhook-timestamp", now.to_string())
-            .header("webhook-signature", std_sig)
-            .body(bytes)
-            .send()
+            .post_signed(url, &partner.signing_key, e.event_type, &e.event_id, now, bytes)
             .await;
         record.latency_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
         let outcome = match sent {

@@ -80,3 +80,30 @@ pub fn render(
         "additionalSteps": null,
     })
 }
+
+/// A sample event for `ivs webhooks test`: a plausible approved verification with made-up data.
+pub fn sample(now: i64) -> Value {
+    json!({
+        "final": true,
+        "platform": "OTHER",
+        "status": {
+            "overall": "APPROVED", "fraudTags": [], "mismatchTags": [], "autoFace": "FACE_MATCH",
+            "manualFace": null, "autoDocument": "DOC_VALIDATED", "manualDocument": null, "additionalSteps": null,
+        },
+        "data": {
+            "docFirstName": "JOHN", "docLastName": "SAMPLE", "docNumber": "TEST00000", "docType": "PASSPORT",
+            "docSex": "UNDEFINED", "fullName": "JOHN SAMPLE", "manuallyDataChanged": false,
+            "scanRef": "00000000-0000-4000-8000-000000000000", "clientId": "ivs-webhook-test",
+        },
+        "fileUrls": {},
+        "additionalStepPdfUrls": {},
+        "scanRef": "00000000-0000-4000-8000-000000000000",
+        "externalRef": null,
+        "clientId": "ivs-webhook-test",
+        "startTime": now,
+        "finishTime": now,
+        "clientIp": null,
+        "clientIpCountry": null,
+        "clientLocation": null,
+    })
+}

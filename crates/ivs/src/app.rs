@@ -101,6 +101,20 @@ impl Application {
     }
 }
 
+/// Storage plus a webhook deliverer, outside a server (workers, CLI).
+pub async fn standalone_deliverer(
+    cfg: &Config,
+    clock: SharedClock,
+) -> anyhow::Result<(SharedRepo, ivs_worker::Deliverer)> {
+    let (repo, _files) = open_storage(cfg).await?;
+    let key = repo
+        .setting_or_init("file_url_key", &ivs_server::random_key())
+        .await?;
+    let urls = Arc::new(ivs_core::links::UrlSigner::new(key.as_bytes(), cfg.public_url()));
+    let deliverer = ivs_worker::Deliverer::new(repo.clone(), clock, urls, cfg.delivery_config())?;
+    Ok((repo, deliverer))
+}
+
 /// Runs only the workers (`ivs worker`), until `shutdown` completes.
 pub async fn run_workers_only(
     cfg: &Config,

@@ -48,6 +48,9 @@ pub enum Command {
     /// Inspect the configuration.
     #[command(subcommand)]
     Config(ConfigCmd),
+    /// Webhook tools.
+    #[command(subcommand)]
+    Webhooks(WebhooksCmd),
     /// Print the version.
     Version,
     /// Machine-readable zone (ICAO 9303) tools.
@@ -105,6 +108,25 @@ pub enum PartnerCmd {
         rotate_signing_key: bool,
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WebhooksCmd {
+    /// Queue events again: one (`--event`) or every undelivered one of the partner. Re-enables an
+    /// endpoint disabled by 410 Gone.
+    Redeliver {
+        /// The partner's API key.
+        #[arg(long)]
+        partner: String,
+        #[arg(long)]
+        event: Option<String>,
+    },
+    /// Send a signed sample event to the partner's webhook URL now and print the answer.
+    Test {
+        /// The partner's API key.
+        #[arg(long)]
+        partner: String,
     },
 }
 
@@ -199,10 +221,45 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Config(ConfigCmd::Check) => print_json(&cfg.redacted()),
         Command::Partner(cmd) => partner_command(&cfg, clock, cmd).await?,
+        Command::Webhooks(cmd) => return webhooks_command(&cfg, clock, cmd).await,
         Command::Mrz { command } => return Ok(crate::mrz_cmd::run(command)),
         Command::Doc(cmd) => return Ok(crate::doc_cmd::run(cmd)),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+async fn webhooks_command(cfg: &Config, clock: SharedClock, cmd: WebhooksCmd) -> anyhow::Result<ExitCode> {
+    let (repo, deliverer) = crate::app::standalone_deliverer(cfg, clock.clone()).await?;
+    let key = match &cmd {
+        WebhooksCmd::Redeliver { partner, .. } | WebhooksCmd::Test { partner } => partner,
+    };
+    let partner = repo
+        .partner_by_key(key)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no partner with API key {key}"))?;
+    match cmd {
+        WebhooksCmd::Redeliver { event, .. } => {
+            let n = repo
+                .redeliver(&partner.id, event.as_deref(), clock.unix())
+                .await?;
+            if event.is_some() && n == 0 {
+                anyhow::bail!("no webhook event {} for this partner", event.unwrap_or_default());
+            }
+            print_json(&serde_json::json!({ "redelivered": n }));
+            Ok(ExitCode::SUCCESS)
+        }
+        WebhooksCmd::Test { .. } => {
+            let out = deliverer.send_test(&partner).await?;
+            print_json(&serde_json::json!({
+                "eventId": out.event_id,
+                "status": out.status,
+                "latencyMs": out.latency_ms,
+                "error": out.error,
+            }));
+            let ok = out.status.is_some_and(|s| (200..300).contains(&s));
+            Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
+    }
 }
 
 async fn partner_command(cfg: &Config, clock: SharedClock, cmd: PartnerCmd) -> anyhow::Result<()> {

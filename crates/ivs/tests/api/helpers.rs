@@ -34,6 +34,8 @@ pub struct Options {
     pub partner_hourly: u64,
     pub scan_ref_hourly: u64,
     pub allow_private_webhooks: bool,
+    /// Waits between webhook attempts (fake seconds).
+    pub webhook_schedule: Vec<i64>,
 }
 
 impl Default for Options {
@@ -42,6 +44,7 @@ impl Default for Options {
             partner_hourly: 10_000,
             scan_ref_hourly: 60,
             allow_private_webhooks: true,
+            webhook_schedule: vec![10, 10, 10, 10],
         }
     }
 }
@@ -77,7 +80,7 @@ pub async fn spawn_app_with(opts: Options) -> TestApp {
     cfg.limits.scan_ref_hourly = opts.scan_ref_hourly;
     // webhooks go to a receiver on loopback; retries every 10 (fake) seconds, 5 attempts
     cfg.webhooks.allow_private = opts.allow_private_webhooks;
-    cfg.webhooks.schedule_secs = vec![10, 10, 10, 10];
+    cfg.webhooks.schedule_secs = opts.webhook_schedule.clone();
     cfg.webhooks.jitter = false;
     cfg.webhooks.timeout_secs = 2;
     cfg.workers.count = 1;

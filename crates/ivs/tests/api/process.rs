@@ -231,3 +231,54 @@ async fn kill_9_during_deliveries_loses_no_webhook() {
     // a duplicate can only come from an attempt cut off by the kill: at most one per worker loop
     assert!(duplicates <= 2, "{duplicates} duplicates");
 }
+
+// the commands run blocking while the receiver answers: it needs a thread of its own
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhooks_test_and_redeliver_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    let (rx, hook) = Receiver::start(vec![]).await;
+    let (auth, signing_key) = create_partner(dir.path(), Some(&hook));
+    let key = auth.split_once(':').unwrap().0.to_owned();
+    let run = |args: &[&str], allow_private: bool| {
+        let mut c = ivs(dir.path());
+        c.args(args);
+        if allow_private {
+            c.env("IVS_WEBHOOKS__ALLOW_PRIVATE", "true");
+        }
+        c.output().unwrap()
+    };
+    // the default configuration refuses a loopback URL
+    let refused = run(&["webhooks", "test", "--partner", &key], false);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("private or loopback"));
+    let out = run(&["webhooks", "test", "--partner", &key], true);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["status"], 200);
+    rx.wait_for(1).await;
+    let (h, body) = rx.got.lock().unwrap()[0].clone();
+    assert_eq!(h["webhook-id"].to_str().unwrap(), v["eventId"].as_str().unwrap());
+    let expected = {
+        use hmac::{Hmac, Mac};
+        let mut m = Hmac::<sha2::Sha256>::new_from_slice(signing_key.as_bytes()).unwrap();
+        m.update(&body);
+        m.finalize()
+            .into_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    };
+    assert_eq!(h["idenfy-signature"].to_str().unwrap(), expected);
+
+    let out = run(&["webhooks", "redeliver", "--partner", &key], false);
+    assert!(out.status.success());
+    assert_eq!(
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()["redelivered"],
+        0
+    );
+    let out = run(
+        &["webhooks", "redeliver", "--partner", &key, "--event", "evt_nope"],
+        false,
+    );
+    assert!(!out.status.success());
+}

@@ -21,6 +21,12 @@ pub struct Receiver {
 }
 
 impl Receiver {
+    /// A receiver on a given port (to come back where a dead one was).
+    pub async fn start_on(port: u16) -> Receiver {
+        let (r, _) = Self::bind(vec![], Duration::ZERO, port).await;
+        r
+    }
+
     /// A receiver that takes `delay` to answer each request (200).
     pub async fn start_slow(delay: Duration) -> (Receiver, String) {
         Self::start_with(vec![], delay).await
@@ -31,6 +37,14 @@ impl Receiver {
     }
 
     async fn start_with(script: Vec<(u16, Option<&'static str>)>, delay: Duration) -> (Receiver, String) {
+        Self::bind(script, delay, 0).await
+    }
+
+    async fn bind(
+        script: Vec<(u16, Option<&'static str>)>,
+        delay: Duration,
+        port: u16,
+    ) -> (Receiver, String) {
         let r = Receiver {
             got: Arc::default(),
             script: Arc::new(Mutex::new(script)),
@@ -58,7 +72,7 @@ impl Receiver {
                 }
             }),
         );
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await.unwrap();
         let url = format!("http://{}/hook", listener.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(listener, app).await });
         (r, url)
@@ -352,4 +366,53 @@ async fn sandbox_dummy_statuses_fire_auto_then_manual_webhooks() {
     )
     .await
     .assert_error(400, "PARTNER_ERROR");
+}
+
+#[tokio::test]
+async fn everything_arrives_after_a_receiver_outage() {
+    // two minutes of refused connections (fake time), retries every 10 s
+    let app = spawn_app_with(Options {
+        webhook_schedule: vec![10; 30],
+        ..Options::default()
+    })
+    .await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let hook = format!("http://127.0.0.1:{port}/hook");
+    app.repo
+        .set_partner_webhook(&app.a.key, Some(&hook), &app.a.signing_key)
+        .await
+        .unwrap();
+    let mut scan_refs = Vec::new();
+    for i in 0..20 {
+        let t = app
+            .token(json!({"clientId": format!("c{i}"), "dummyStatus": "DENIED"}))
+            .await;
+        scan_refs.push(t["scanRef"].as_str().unwrap().to_owned());
+    }
+    for _ in 0..12 {
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        app.clock.advance(10);
+    }
+    let failed = app.repo.webhook_events(&scan_refs[0]).await.unwrap();
+    assert_eq!(failed[0].status, ivs_store::WebhookStatus::Pending);
+    assert!(
+        failed[0].attempts >= 5,
+        "retried during the outage: {}",
+        failed[0].attempts
+    );
+    assert_eq!(failed[0].last_error.as_deref(), Some("connection failed"));
+
+    let rx = Receiver::start_on(port).await;
+    app.clock.advance(10);
+    rx.wait_for(20).await;
+    for s in &scan_refs {
+        assert_eq!(
+            app.repo.webhook_events(s).await.unwrap()[0].status,
+            ivs_store::WebhookStatus::Delivered
+        );
+    }
 }
