@@ -132,6 +132,15 @@ pub async fn add_dummy_status(
     Ok(StatusCode::OK)
 }
 
+pub async fn cancel(
+    State(s): State<AppState>,
+    AuthedPartner(p): AuthedPartner,
+    JsonBody(body): JsonBody,
+) -> Handled<StatusCode> {
+    service::cancel(&s, &p, &body).await?;
+    Ok(StatusCode::OK)
+}
+
 pub async fn redeliver(
     State(s): State<AppState>,
     AuthedPartner(p): AuthedPartner,

@@ -128,6 +128,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v2/delete", post(handlers::delete))
         .route("/api/v2/add-dummy-status", post(handlers::add_dummy_status))
         .route("/ivs/v1/webhooks/redeliver", post(handlers::redeliver))
+        .route("/ivs/v1/cancel", post(handlers::cancel))
         .route("/files/{token}", get(handlers::download))
         .route("/capture", get(pages::capture))
         .route("/healthz", get(handlers::healthz))

@@ -493,6 +493,34 @@ pub async fn delete(state: &AppState, partner: &Partner, body: &Value) -> Result
     Ok(())
 }
 
+/// `POST /ivs/v1/cancel`: ends a session whose token has not been used. Its status becomes
+/// `EXPIRED` (iDenfy has no cancelled status) and `IDENTIFICATION_CANCELLED` is sent.
+pub async fn cancel(state: &AppState, partner: &Partner, body: &Value) -> Result<()> {
+    let scan_ref = scan_ref_from_body(body)?;
+    let v = own_verification(state, partner, &scan_ref).await?;
+    let now = state.clock.unix();
+    if !v.token_usable(now) {
+        return Err(ApiError::new(
+            Identifier::PartnerError,
+            "Only an active session whose token has not been used can be cancelled.",
+        ));
+    }
+    let event = new_event(&v, EventType::IdentificationCancelled, true);
+    if !state
+        .repo
+        .cancel_unused(&partner.id, &v.scan_ref, now, Some(&event))
+        .await
+        .map_err(internal)?
+    {
+        return Err(ApiError::new(
+            Identifier::PartnerError,
+            "The session changed meanwhile; it cannot be cancelled.",
+        ));
+    }
+    tracing::info!(scan_ref = %v.scan_ref, "session cancelled");
+    Ok(())
+}
+
 /// `POST /ivs/v1/webhooks/redeliver`: `{"eventId": …}` for one event, `{}` for every event of
 /// the partner that was not delivered. Re-enables an endpoint disabled by 410.
 pub async fn redeliver(state: &AppState, partner: &Partner, body: &Value) -> Result<u64> {

@@ -48,6 +48,15 @@ pub trait Repo: Send + Sync + std::fmt::Debug {
         now: i64,
         event: Option<&NewWebhookEvent>,
     ) -> Result<bool>;
+    /// Cancels a session whose token has not been used (`IDENTIFICATION_CANCELLED` in the same
+    /// transaction). `false` when the session was not in that state.
+    async fn cancel_unused(
+        &self,
+        partner_id: &str,
+        scan_ref: &str,
+        now: i64,
+        event: Option<&NewWebhookEvent>,
+    ) -> Result<bool>;
     /// Unused tokens past their expiry, oldest first.
     async fn unused_expired(&self, now: i64, limit: i64) -> Result<Vec<Verification>>;
     async fn files(&self, scan_ref: &str) -> Result<Vec<StoredFile>>;
@@ -489,6 +498,37 @@ impl Repo for SqlRepo {
         .bind(OverallStatus::Expired.as_str())
         .bind(now)
         .bind(scan_ref)
+        .bind(Phase::Issued.as_str())
+        .execute(&mut *tx)
+        .await?;
+        if res.rows_affected() == 0 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        if let Some(e) = event {
+            insert_event(&mut tx, e, now).await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn cancel_unused(
+        &self,
+        partner_id: &str,
+        scan_ref: &str,
+        now: i64,
+        event: Option<&NewWebhookEvent>,
+    ) -> Result<bool> {
+        let mut tx = self.db.pool.begin().await?;
+        let res = sqlx::query(
+            "UPDATE verifications SET phase = $1, status = $2, finished_at = $3 \
+             WHERE scan_ref = $4 AND partner_id = $5 AND phase = $6 AND expires_at > $3",
+        )
+        .bind(Phase::Done.as_str())
+        .bind(OverallStatus::Expired.as_str())
+        .bind(now)
+        .bind(scan_ref)
+        .bind(partner_id)
         .bind(Phase::Issued.as_str())
         .execute(&mut *tx)
         .await?;

@@ -416,3 +416,45 @@ async fn everything_arrives_after_a_receiver_outage() {
         );
     }
 }
+
+#[tokio::test]
+async fn cancelling_an_unused_session() {
+    let app = spawn_app().await;
+    let (rx, hook) = Receiver::start(vec![]).await;
+    app.repo
+        .set_partner_webhook(&app.a.key, Some(&hook), &app.a.signing_key)
+        .await
+        .unwrap();
+    let t = app.token(json!({"clientId": "c"})).await;
+    app.post("/ivs/v1/cancel", &app.b, json!({"scanRef": t["scanRef"]}))
+        .await
+        .assert_error(404, "NOT_FOUND");
+    let r = app
+        .post("/ivs/v1/cancel", &app.a, json!({"scanRef": t["scanRef"]}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    rx.wait_for(1).await;
+    let (h, body) = rx.got.lock().unwrap()[0].clone();
+    assert_eq!(h["idenfy-event-type"], "IDENTIFICATION_CANCELLED");
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(
+        (v["final"].clone(), v["status"]["overall"].clone()),
+        (json!(true), json!("EXPIRED"))
+    );
+    // the token is dead, and a second cancel is refused
+    app.post(
+        "/api/v2/process",
+        &app.a,
+        process_body(t["authToken"].as_str().unwrap()),
+    )
+    .await
+    .assert_error(400, "TOKEN_NOT_VALID");
+    app.post("/ivs/v1/cancel", &app.a, json!({"scanRef": t["scanRef"]}))
+        .await
+        .assert_error(400, "PARTNER_ERROR");
+    // a submitted session cannot be cancelled
+    let (submitted, _) = app.submitted().await;
+    app.post("/ivs/v1/cancel", &app.a, json!({"scanRef": submitted}))
+        .await
+        .assert_error(400, "PARTNER_ERROR");
+}
