@@ -51,11 +51,16 @@ fn similarity(src: &[[f32; 2]; 5], dst: &[[f32; 2]; 5]) -> Option<(f32, f32, f32
         num_b += sx * dy - sy * dx;
         den += sx * sx + sy * sy;
     }
-    if !(den > 1e-6) {
+    if den.is_nan() || den <= 1e-6 {
         return None;
     }
     let (a, b) = (num_a / den, num_b / den);
-    Some((a, b, md[0] - (a * ms[0] - b * ms[1]), md[1] - (b * ms[0] + a * ms[1])))
+    Some((
+        a,
+        b,
+        md[0] - (a * ms[0] - b * ms[1]),
+        md[1] - (b * ms[0] + a * ms[1]),
+    ))
 }
 
 /// Warps the face with the given landmarks onto the template with bilinear sampling (pixels
@@ -63,7 +68,7 @@ fn similarity(src: &[[f32; 2]; 5], dst: &[[f32; 2]; 5]) -> Option<(f32, f32, f32
 pub fn align(img: &RgbImage, landmarks: &[[f32; 2]; 5]) -> Option<AlignedFace> {
     let (a, b, tx, ty) = similarity(landmarks, &TEMPLATE)?;
     let n = a * a + b * b;
-    if !(n > 1e-12) || !n.is_finite() {
+    if !n.is_finite() || n <= 1e-12 {
         return None;
     }
     let (w, h) = (img.width() as usize, img.height() as usize);
@@ -72,7 +77,8 @@ pub fn align(img: &RgbImage, landmarks: &[[f32; 2]; 5]) -> Option<AlignedFace> {
         if x < 0 || y < 0 || x as usize >= w || y as usize >= h {
             0.0
         } else {
-            raw.get((y as usize * w + x as usize) * 3 + ch).map_or(0.0, |&v| f32::from(v))
+            raw.get((y as usize * w + x as usize) * 3 + ch)
+                .map_or(0.0, |&v| f32::from(v))
         }
     };
     let plane = ALIGNED * ALIGNED;
@@ -112,7 +118,10 @@ mod tests {
         let (a, b, tx, ty) = similarity(&src, &TEMPLATE).unwrap();
         for (p, q) in src.iter().zip(TEMPLATE) {
             let m = [a * p[0] - b * p[1] + tx, b * p[0] + a * p[1] + ty];
-            assert!((m[0] - q[0]).abs() < 1e-2 && (m[1] - q[1]).abs() < 1e-2, "{m:?} vs {q:?}");
+            assert!(
+                (m[0] - q[0]).abs() < 1e-2 && (m[1] - q[1]).abs() < 1e-2,
+                "{m:?} vs {q:?}"
+            );
         }
     }
 

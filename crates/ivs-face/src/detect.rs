@@ -58,7 +58,11 @@ pub struct DetectOptions {
 
 impl Default for DetectOptions {
     fn default() -> Self {
-        DetectOptions { min_score: 0.6, nms_iou: 0.3, small_faces: SmallFacePass::WhenNoFace }
+        DetectOptions {
+            min_score: 0.6,
+            nms_iou: 0.3,
+            small_faces: SmallFacePass::WhenNoFace,
+        }
     }
 }
 
@@ -74,7 +78,13 @@ pub(crate) struct View {
 
 /// Views for the first pass: the whole image with its longest side scaled to 640.
 pub(crate) fn whole_view(w: u32, h: u32) -> View {
-    View { x0: 0, y0: 0, w, h, scale: INPUT as f32 / w.max(h).max(1) as f32 }
+    View {
+        x0: 0,
+        y0: 0,
+        w,
+        h,
+        scale: INPUT as f32 / w.max(h).max(1) as f32,
+    }
 }
 
 /// Views for the small-face pass: the image at twice the first-pass scale (at most 1:1), cut
@@ -100,7 +110,13 @@ pub(crate) fn tile_views(w: u32, h: u32) -> Vec<View> {
     let mut out = Vec::new();
     for &y0 in &starts(h) {
         for &x0 in &starts(w) {
-            out.push(View { x0, y0, w: tile.min(w - x0), h: tile.min(h - y0), scale });
+            out.push(View {
+                x0,
+                y0,
+                w: tile.min(w - x0),
+                h: tile.min(h - y0),
+                scale,
+            });
         }
     }
     out
@@ -136,11 +152,16 @@ pub(crate) struct StrideOutput<'a> {
 pub(crate) fn decode_stride(o: &StrideOutput<'_>, v: &View, min_score: f32, out: &mut Vec<DetectedFace>) {
     let cols = INPUT / o.stride;
     let st = o.stride as f32;
-    let n = o.cls.len().min(o.obj.len()).min(o.bbox.len() / 4).min(o.kps.len() / 10);
+    let n = o
+        .cls
+        .len()
+        .min(o.obj.len())
+        .min(o.bbox.len() / 4)
+        .min(o.kps.len() / 10);
     let to_src = |x: f32, y: f32| [v.x0 as f32 + x / v.scale, v.y0 as f32 + y / v.scale];
     for i in 0..n {
         let score = (o.cls[i].clamp(0.0, 1.0) * o.obj[i].clamp(0.0, 1.0)).sqrt();
-        if !(score >= min_score) {
+        if score.is_nan() || score < min_score {
             continue;
         }
         let (c, r) = ((i % cols) as f32, (i / cols) as f32);
@@ -153,8 +174,17 @@ pub(crate) fn decode_stride(o: &StrideOutput<'_>, v: &View, min_score: f32, out:
         for (j, lm) in landmarks.iter_mut().enumerate() {
             *lm = to_src((c + k[2 * j]) * st, (r + k[2 * j + 1]) * st);
         }
-        let face = DetectedFace { score, bbox: [x, y, bw / v.scale, bh / v.scale], landmarks };
-        if face.bbox.iter().chain(face.landmarks.iter().flatten()).all(|f| f.is_finite()) {
+        let face = DetectedFace {
+            score,
+            bbox: [x, y, bw / v.scale, bh / v.scale],
+            landmarks,
+        };
+        if face
+            .bbox
+            .iter()
+            .chain(face.landmarks.iter().flatten())
+            .all(|f| f.is_finite())
+        {
             out.push(face);
         }
     }
@@ -196,7 +226,11 @@ mod tests {
     use super::*;
 
     fn face(score: f32, bbox: [f32; 4]) -> DetectedFace {
-        DetectedFace { score, bbox, landmarks: [[0.0; 2]; 5] }
+        DetectedFace {
+            score,
+            bbox,
+            landmarks: [[0.0; 2]; 5],
+        }
     }
 
     #[test]
@@ -214,7 +248,10 @@ mod tests {
 
     #[test]
     fn tiles_cover_the_image_with_overlap() {
-        assert!(tile_views(640, 480).is_empty(), "a 640 px image needs no second pass");
+        assert!(
+            tile_views(640, 480).is_empty(),
+            "a 640 px image needs no second pass"
+        );
         let views = tile_views(4000, 3000);
         assert!(views.len() > 1);
         for v in &views {
@@ -240,9 +277,26 @@ mod tests {
         obj[i] = 1.0;
         bbox[4 * i] = 0.5;
         bbox[4 * i + 1] = 0.5;
-        let v = View { x0: 100, y0: 0, w: 1280, h: 1280, scale: 0.5 };
+        let v = View {
+            x0: 100,
+            y0: 0,
+            w: 1280,
+            h: 1280,
+            scale: 0.5,
+        };
         let mut out = Vec::new();
-        decode_stride(&StrideOutput { stride: 32, cls: &cls, obj: &obj, bbox: &bbox, kps: &kps }, &v, 0.6, &mut out);
+        decode_stride(
+            &StrideOutput {
+                stride: 32,
+                cls: &cls,
+                obj: &obj,
+                bbox: &bbox,
+                kps: &kps,
+            },
+            &v,
+            0.6,
+            &mut out,
+        );
         assert_eq!(out.len(), 1);
         let f = &out[0];
         assert!((f.score - 0.9).abs() < 1e-6);

@@ -12,12 +12,15 @@ impl Embedding {
     /// Normalises a raw 128-value model output. Fails on a wrong length, non-finite values or a
     /// zero vector.
     pub fn from_raw(v: &[f32]) -> Result<Self, FaceError> {
-        let bad = || FaceError::BadEmbedding { expected: EMBEDDING_DIM, got: v.len() };
+        let bad = || FaceError::BadEmbedding {
+            expected: EMBEDDING_DIM,
+            got: v.len(),
+        };
         if v.len() != EMBEDDING_DIM || v.iter().any(|x| !x.is_finite()) {
             return Err(bad());
         }
         let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
-        if !(norm > 1e-12) {
+        if norm.is_nan() || norm <= 1e-12 {
             return Err(bad());
         }
         let mut out = Box::new([0f32; EMBEDDING_DIM]);
@@ -33,7 +36,12 @@ impl Embedding {
 
     /// Cosine similarity in `[-1, 1]`.
     pub fn cosine(&self, other: &Embedding) -> f32 {
-        self.0.iter().zip(other.0.iter()).map(|(a, b)| a * b).sum::<f32>().clamp(-1.0, 1.0)
+        self.0
+            .iter()
+            .zip(other.0.iter())
+            .map(|(a, b)| a * b)
+            .sum::<f32>()
+            .clamp(-1.0, 1.0)
     }
 
     /// 512 bytes, little-endian f32 (for storage).
@@ -44,9 +52,22 @@ impl Embedding {
     /// Inverse of [`Embedding::to_bytes`] (re-normalises).
     pub fn from_bytes(b: &[u8]) -> Result<Self, FaceError> {
         if b.len() != 4 * EMBEDDING_DIM {
-            return Err(FaceError::BadEmbedding { expected: EMBEDDING_DIM, got: b.len() / 4 });
+            return Err(FaceError::BadEmbedding {
+                expected: EMBEDDING_DIM,
+                got: b.len() / 4,
+            });
         }
-        let v: Vec<f32> = b.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
+        let v: Vec<f32> = b
+            .chunks_exact(4)
+            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect();
+        let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+        if v.iter().all(|x| x.is_finite()) && (norm - 1.0).abs() < 1e-4 {
+            // Already normalised: keep the stored values bit for bit.
+            let mut out = Box::new([0f32; EMBEDDING_DIM]);
+            out.copy_from_slice(&v);
+            return Ok(Embedding(out));
+        }
         Embedding::from_raw(&v)
     }
 }

@@ -1,8 +1,8 @@
 //! The face engine: models loaded once, shared by every worker.
 use crate::align::{ALIGNED, AlignedFace, align};
 use crate::detect::{
-    DetectOptions, DetectedFace, INPUT, STRIDES, SmallFacePass, StrideOutput, View, decode_stride, nms, tile_views,
-    view_input, whole_view,
+    DetectOptions, DetectedFace, INPUT, STRIDES, SmallFacePass, StrideOutput, View, decode_stride, nms,
+    tile_views, view_input, whole_view,
 };
 use crate::pad::{self, PadEvidence};
 use crate::quality::{self, Quality};
@@ -29,7 +29,10 @@ impl ModelPaths {
     /// The standard file names inside `dir`.
     pub fn in_dir(dir: impl AsRef<Path>) -> Self {
         let dir = dir.as_ref();
-        ModelPaths { detector: dir.join(DETECTOR_FILE), recognizer: dir.join(RECOGNIZER_FILE) }
+        ModelPaths {
+            detector: dir.join(DETECTOR_FILE),
+            recognizer: dir.join(RECOGNIZER_FILE),
+        }
     }
 }
 
@@ -50,9 +53,14 @@ impl std::fmt::Debug for FaceEngine {
 
 fn load_plan(path: &Path, shape: [usize; 4]) -> Result<Plan, FaceError> {
     if !path.is_file() {
-        return Err(FaceError::ModelMissing { path: path.to_path_buf() });
+        return Err(FaceError::ModelMissing {
+            path: path.to_path_buf(),
+        });
     }
-    let err = |e: &dyn std::fmt::Display| FaceError::ModelLoad { path: path.to_path_buf(), reason: e.to_string() };
+    let err = |e: &dyn std::fmt::Display| FaceError::ModelLoad {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    };
     let onnx = tract_onnx::onnx();
     let mut proto = onnx.proto_model_for_path(path).map_err(|e| err(&e))?;
     let graph = proto.graph.as_mut().ok_or_else(|| err(&"no graph in model"))?;
@@ -107,18 +115,30 @@ impl FaceEngine {
         Ok(FaceEngine { detector, recognizer })
     }
 
-    fn run_view(&self, img: &RgbImage, v: &View, min_score: f32, out: &mut Vec<DetectedFace>) -> Result<(), FaceError> {
+    fn run_view(
+        &self,
+        img: &RgbImage,
+        v: &View,
+        min_score: f32,
+        out: &mut Vec<DetectedFace>,
+    ) -> Result<(), FaceError> {
         let data = view_input(img, v);
         let t: Tensor = tract_ndarray::Array4::from_shape_vec((1, 3, INPUT, INPUT), data)
             .map_err(FaceError::inference)?
             .into();
         let outputs = self.detector.run(tvec!(t.into())).map_err(FaceError::inference)?;
         if outputs.len() < 12 {
-            return Err(FaceError::Inference(format!("detector gave {} outputs, expected 12", outputs.len())));
+            return Err(FaceError::Inference(format!(
+                "detector gave {} outputs, expected 12",
+                outputs.len()
+            )));
         }
         let vecs: Vec<Vec<f32>> = outputs
             .iter()
-            .map(|o| o.to_plain_array_view::<f32>().map(|v| v.iter().copied().collect()))
+            .map(|o| {
+                o.to_plain_array_view::<f32>()
+                    .map(|v| v.iter().copied().collect())
+            })
             .collect::<Result<_, _>>()
             .map_err(FaceError::inference)?;
         let slices: Vec<&[f32]> = vecs.iter().map(Vec::as_slice).collect();
@@ -157,17 +177,29 @@ impl FaceEngine {
 
     /// Aligns a detected face and computes its L2-normalised 128-d SFace embedding.
     pub fn embed(&self, img: &RgbImage, face: &DetectedFace) -> Result<Embedding, FaceError> {
-        let aligned = align(img, &face.landmarks).ok_or_else(|| FaceError::Inference("degenerate landmarks".into()))?;
+        let aligned =
+            align(img, &face.landmarks).ok_or_else(|| FaceError::Inference("degenerate landmarks".into()))?;
         self.embed_aligned(&aligned)
     }
 
     fn embed_aligned(&self, aligned: &AlignedFace) -> Result<Embedding, FaceError> {
-        let t: Tensor = tract_ndarray::Array4::from_shape_vec((1, 3, ALIGNED, ALIGNED), aligned.planes.clone())
+        let t: Tensor =
+            tract_ndarray::Array4::from_shape_vec((1, 3, ALIGNED, ALIGNED), aligned.planes.clone())
+                .map_err(FaceError::inference)?
+                .into();
+        let out = self
+            .recognizer
+            .run(tvec!(t.into()))
+            .map_err(FaceError::inference)?;
+        let first = out
+            .first()
+            .ok_or_else(|| FaceError::Inference("recogniser gave no output".into()))?;
+        let v: Vec<f32> = first
+            .to_plain_array_view::<f32>()
             .map_err(FaceError::inference)?
-            .into();
-        let out = self.recognizer.run(tvec!(t.into())).map_err(FaceError::inference)?;
-        let first = out.first().ok_or_else(|| FaceError::Inference("recogniser gave no output".into()))?;
-        let v: Vec<f32> = first.to_plain_array_view::<f32>().map_err(FaceError::inference)?.iter().copied().collect();
+            .iter()
+            .copied()
+            .collect();
         Embedding::from_raw(&v)
     }
 
@@ -176,7 +208,10 @@ impl FaceEngine {
         let t0 = Instant::now();
         let faces = self.detect(img, opts)?;
         let detect = t0.elapsed();
-        let mut times = StageTimes { detect, ..StageTimes::default() };
+        let mut times = StageTimes {
+            detect,
+            ..StageTimes::default()
+        };
         let largest = faces.iter().max_by(|a, b| a.area().total_cmp(&b.area()));
         let primary = match largest {
             None => None,
@@ -191,12 +226,21 @@ impl FaceEngine {
                         let quality = quality::measure(&aligned, face.eye_distance(), face.score);
                         let pad = pad::evidence(img, face);
                         times.quality = t2.elapsed();
-                        Some(PrimaryFace { face: face.clone(), embedding, quality, pad })
+                        Some(PrimaryFace {
+                            face: face.clone(),
+                            embedding,
+                            quality,
+                            pad,
+                        })
                     }
                 }
             }
         };
-        Ok(FaceAnalysis { faces, primary, times })
+        Ok(FaceAnalysis {
+            faces,
+            primary,
+            times,
+        })
     }
 }
 
@@ -216,6 +260,9 @@ mod tests {
         let err = FaceEngine::load(&ModelPaths::in_dir("/nonexistent-ivs-models")).unwrap_err();
         let msg = err.to_string();
         assert!(matches!(err, FaceError::ModelMissing { .. }));
-        assert!(msg.contains("scripts/setup.sh") && msg.contains(DETECTOR_FILE), "{msg}");
+        assert!(
+            msg.contains("scripts/setup.sh") && msg.contains(DETECTOR_FILE),
+            "{msg}"
+        );
     }
 }

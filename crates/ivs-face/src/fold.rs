@@ -73,7 +73,11 @@ fn fold_dequantize_node(n: &NodeProto, consts: &HashMap<String, TensorProto>) ->
         .collect();
     let axis_len = dims.get(axis).copied().unwrap_or(1).max(1) as usize;
     let stride = strides.get(axis).copied().unwrap_or(1).max(1);
-    let n_blocks = if block > 0 { axis_len.div_ceil(block) } else { axis_len };
+    let n_blocks = if block > 0 {
+        axis_len.div_ceil(block)
+    } else {
+        axis_len
+    };
     let mut out = Vec::with_capacity(qv.len());
     for (i, &v) in qv.iter().enumerate() {
         let si = if scale.len() == 1 {
@@ -82,7 +86,10 @@ fn fold_dequantize_node(n: &NodeProto, consts: &HashMap<String, TensorProto>) ->
             let a = (i / stride) % axis_len;
             let outer = i / (stride * axis_len);
             let inner = i % stride;
-            if block > 0 { (outer * n_blocks + a / block) * stride + inner } else { a }
+            match a.checked_div(block) {
+                Some(b) => (outer * n_blocks + b) * stride + inner,
+                None => a,
+            }
         };
         let (s, z) = match (scale.get(si), zero.get(si)) {
             (Some(s), Some(z)) => (*s, *z),
@@ -100,8 +107,16 @@ fn fold_dequantize_node(n: &NodeProto, consts: &HashMap<String, TensorProto>) ->
 }
 
 fn fold_reshape_node(n: &NodeProto, consts: &HashMap<String, TensorProto>) -> Result<TensorProto, String> {
-    let data = n.input.first().and_then(|i| consts.get(i)).ok_or("Reshape input missing")?;
-    let shape_t = n.input.get(1).and_then(|i| consts.get(i)).ok_or("Reshape shape missing")?;
+    let data = n
+        .input
+        .first()
+        .and_then(|i| consts.get(i))
+        .ok_or("Reshape input missing")?;
+    let shape_t = n
+        .input
+        .get(1)
+        .and_then(|i| consts.get(i))
+        .ok_or("Reshape shape missing")?;
     let shape: Vec<i64> = values(shape_t)?.iter().map(|&v| v as i64).collect();
     let total: i64 = data.dims.iter().product();
     let known: i64 = shape.iter().filter(|&&d| d > 0).product();
@@ -122,12 +137,19 @@ fn fold_reshape_node(n: &NodeProto, consts: &HashMap<String, TensorProto>) -> Re
 /// Folds constant `DequantizeLinear` nodes (and `Reshape`s of folded constants) into fp32
 /// initializers. Returns the number of `DequantizeLinear` nodes folded.
 pub(crate) fn fold_dequantize(g: &mut GraphProto) -> Result<usize, String> {
-    let mut consts: HashMap<String, TensorProto> =
-        g.initializer.iter().map(|t| (t.name.clone(), t.clone())).collect();
+    let mut consts: HashMap<String, TensorProto> = g
+        .initializer
+        .iter()
+        .map(|t| (t.name.clone(), t.clone()))
+        .collect();
     let mut folded = 0;
     let mut keep = Vec::with_capacity(g.node.len());
     for n in g.node.drain(..) {
-        let all_const = n.input.iter().filter(|i| !i.is_empty()).all(|i| consts.contains_key(i));
+        let all_const = n
+            .input
+            .iter()
+            .filter(|i| !i.is_empty())
+            .all(|i| consts.contains_key(i));
         let Some(out_name) = n.output.first().cloned() else {
             keep.push(n);
             continue;
@@ -158,6 +180,7 @@ pub(crate) fn fold_dequantize(g: &mut GraphProto) -> Result<usize, String> {
         .collect();
     g.initializer = consts.into_values().filter(|t| used.contains(&t.name)).collect();
     let inits: HashSet<String> = g.initializer.iter().map(|t| t.name.clone()).collect();
-    g.input.retain(|i| used.contains(&i.name) && !inits.contains(&i.name));
+    g.input
+        .retain(|i| used.contains(&i.name) && !inits.contains(&i.name));
     Ok(folded)
 }

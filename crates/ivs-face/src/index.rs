@@ -6,8 +6,8 @@
 //! `unsafe`). The quantisation error on cosine similarity is below 0.01 (tested), far inside the
 //! gap between genuine and impostor scores. The index knows nothing of databases: the store
 //! persists the embeddings (or [`FaceIndex::to_bytes`]) and calls [`FaceIndex::rebuild`] at start.
-use crate::embedding::{EMBEDDING_DIM, Embedding};
 use crate::FaceError;
+use crate::embedding::{EMBEDDING_DIM, Embedding};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -103,12 +103,17 @@ impl FaceIndex {
     }
 
     pub fn insert_quantized(&mut self, partner: &str, id: &str, q: &QuantizedEmbedding) {
-        self.partners.entry(partner.to_owned()).or_default().push(id.to_owned(), q);
+        self.partners
+            .entry(partner.to_owned())
+            .or_default()
+            .push(id.to_owned(), q);
     }
 
     /// Removes every entry with this id (data deletion). Returns how many were removed.
     pub fn remove(&mut self, partner: &str, id: &str) -> usize {
-        let Some(p) = self.partners.get_mut(partner) else { return 0 };
+        let Some(p) = self.partners.get_mut(partner) else {
+            return 0;
+        };
         let mut removed = 0;
         let mut i = 0;
         while i < p.ids.len() {
@@ -139,7 +144,9 @@ impl FaceIndex {
     /// The `k` most similar earlier faces of `partner` with similarity ≥ `min_similarity`,
     /// best first.
     pub fn search(&self, partner: &str, query: &Embedding, k: usize, min_similarity: f32) -> Vec<Hit> {
-        let Some(p) = self.partners.get(partner) else { return Vec::new() };
+        let Some(p) = self.partners.get(partner) else {
+            return Vec::new();
+        };
         if k == 0 {
             return Vec::new();
         }
@@ -155,7 +162,12 @@ impl FaceIndex {
         found.truncate(k);
         found
             .into_iter()
-            .filter_map(|(similarity, i)| p.ids.get(i).map(|id| Hit { id: id.clone(), similarity }))
+            .filter_map(|(similarity, i)| {
+                p.ids.get(i).map(|id| Hit {
+                    id: id.clone(),
+                    similarity,
+                })
+            })
             .collect()
     }
 
@@ -173,7 +185,11 @@ impl FaceIndex {
                     out.extend_from_slice(s.as_bytes());
                 }
                 out.extend_from_slice(&p.scales[i].to_le_bytes());
-                out.extend(p.codes[i * EMBEDDING_DIM..(i + 1) * EMBEDDING_DIM].iter().map(|&c| c as u8));
+                out.extend(
+                    p.codes[i * EMBEDDING_DIM..(i + 1) * EMBEDDING_DIM]
+                        .iter()
+                        .map(|&c| c as u8),
+                );
             }
         }
         out
@@ -229,7 +245,8 @@ impl<'a> Reader<'a> {
 
     fn string(&mut self) -> Result<String, FaceError> {
         let len = u32::from_le_bytes(self.array()?) as usize;
-        String::from_utf8(self.take(len)?.to_vec()).map_err(|_| FaceError::IndexFormat("id is not UTF-8".into()))
+        String::from_utf8(self.take(len)?.to_vec())
+            .map_err(|_| FaceError::IndexFormat("id is not UTF-8".into()))
     }
 }
 
@@ -255,7 +272,10 @@ mod tests {
         let e = random_embeddings(200, 7);
         for pair in e.windows(2) {
             let exact = pair[0].cosine(&pair[1]);
-            let (a, b) = (QuantizedEmbedding::new(&pair[0]), QuantizedEmbedding::new(&pair[1]));
+            let (a, b) = (
+                QuantizedEmbedding::new(&pair[0]),
+                QuantizedEmbedding::new(&pair[1]),
+            );
             let approx = dot_i8(&a.codes, &b.codes) as f32 * a.scale * b.scale;
             assert!((exact - approx).abs() < 0.01, "{exact} vs {approx}");
         }
@@ -266,13 +286,20 @@ mod tests {
         let e = random_embeddings(500, 42);
         let mut idx = FaceIndex::new();
         for (i, emb) in e.iter().enumerate() {
-            idx.insert(if i % 2 == 0 { "acme" } else { "other" }, &format!("scan-{i}"), emb);
+            idx.insert(
+                if i % 2 == 0 { "acme" } else { "other" },
+                &format!("scan-{i}"),
+                emb,
+            );
         }
         let hits = idx.search("acme", &e[10], 5, 0.5);
         assert_eq!(hits.len(), 1);
         assert_eq!(hits[0].id, "scan-10");
         assert!(hits[0].similarity > 0.99);
-        assert!(idx.search("acme", &e[11], 5, 0.5).is_empty(), "other partner's face leaked");
+        assert!(
+            idx.search("acme", &e[11], 5, 0.5).is_empty(),
+            "other partner's face leaked"
+        );
         assert!(idx.search("nobody", &e[10], 5, 0.5).is_empty());
         // Top-k with a low threshold returns k results, best first.
         let hits = idx.search("other", &e[11], 3, -1.0);
@@ -284,7 +311,11 @@ mod tests {
     #[test]
     fn remove_deletes_entries_and_keeps_the_rest_searchable() {
         let e = random_embeddings(10, 3);
-        let mut idx = FaceIndex::rebuild(e.iter().enumerate().map(|(i, x)| ("p", ["a", "b", "c"][i % 3], x)));
+        let mut idx = FaceIndex::rebuild(
+            e.iter()
+                .enumerate()
+                .map(|(i, x)| ("p", ["a", "b", "c"][i % 3], x)),
+        );
         assert_eq!(idx.len("p"), 10);
         assert_eq!(idx.remove("p", "a"), 4);
         assert_eq!(idx.len("p"), 6);
@@ -298,7 +329,11 @@ mod tests {
     fn serialisation_round_trips_and_rejects_garbage() {
         let e = random_embeddings(20, 9);
         let idx = FaceIndex::rebuild(e.iter().enumerate().map(|(i, x)| {
-            (if i < 5 { "p1" } else { "p2" }, if i % 2 == 0 { "even" } else { "odd" }, x)
+            (
+                if i < 5 { "p1" } else { "p2" },
+                if i % 2 == 0 { "even" } else { "odd" },
+                x,
+            )
         }));
         let bytes = idx.to_bytes();
         let back = FaceIndex::from_bytes(&bytes).unwrap();

@@ -18,6 +18,8 @@ mod error;
 mod fold;
 mod index;
 mod matching;
+#[cfg(test)]
+mod model_tests;
 pub mod pad;
 mod quality;
 
@@ -25,13 +27,16 @@ pub use align::{ALIGNED, AlignedFace, align};
 pub use decode::{DecodeLimits, decode_rgb};
 pub use detect::{DetectOptions, DetectedFace, SmallFacePass};
 pub use embedding::{EMBEDDING_DIM, Embedding};
-pub use engine::{DETECTOR_FILE, FaceAnalysis, FaceEngine, ModelPaths, PrimaryFace, RECOGNIZER_FILE, StageTimes};
+pub use engine::{
+    DETECTOR_FILE, FaceAnalysis, FaceEngine, ModelPaths, PrimaryFace, RECOGNIZER_FILE, StageTimes,
+};
 pub use error::FaceError;
+pub use image::Rgb;
+pub use image::RgbImage;
 pub use index::{FaceIndex, Hit, QuantizedEmbedding};
 pub use matching::{
-    Comparison, DEFAULT_GREY_BAND, DEFAULT_THRESHOLD, FaceStatus, MODIFIER_RANGE, MatchPolicy, THRESHOLD_RANGE,
-    Thresholds, compare,
+    Comparison, DEFAULT_GREY_BAND, DEFAULT_THRESHOLD, FaceStatus, MODIFIER_RANGE, MatchPolicy,
+    THRESHOLD_RANGE, Thresholds, compare,
 };
 pub use pad::PadEvidence;
 pub use quality::{Quality, QualityPolicy};
-pub use image::RgbImage;

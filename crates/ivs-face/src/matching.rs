@@ -5,7 +5,7 @@ use serde::Serialize;
 
 /// Default cosine threshold for `FACE_MATCH`, calibrated on labelled photos for a KYC operating
 /// point (no false match; see docs/face.md for the data, the ROC and the reasoning).
-pub const DEFAULT_THRESHOLD: f32 = 0.40;
+pub const DEFAULT_THRESHOLD: f32 = 0.45;
 /// Width of the grey band below the threshold in which the answer is `FACE_UNCERTAIN`.
 pub const DEFAULT_GREY_BAND: f32 = 0.08;
 /// Accepted range of `faceMatchingThresholdModifier`; values outside are clamped.
@@ -54,7 +54,11 @@ pub struct MatchPolicy {
 
 impl Default for MatchPolicy {
     fn default() -> Self {
-        MatchPolicy { threshold: DEFAULT_THRESHOLD, grey_band: DEFAULT_GREY_BAND, quality: QualityPolicy::default() }
+        MatchPolicy {
+            threshold: DEFAULT_THRESHOLD,
+            grey_band: DEFAULT_GREY_BAND,
+            quality: QualityPolicy::default(),
+        }
     }
 }
 
@@ -75,9 +79,16 @@ impl MatchPolicy {
     /// non-finite value counts as 1.0, and the result is clamped to [`THRESHOLD_RANGE`]. The grey
     /// band keeps its width below the moved threshold.
     pub fn thresholds(&self, modifier: f32) -> Thresholds {
-        let m = if modifier.is_finite() { modifier.clamp(MODIFIER_RANGE.0, MODIFIER_RANGE.1) } else { 1.0 };
+        let m = if modifier.is_finite() {
+            modifier.clamp(MODIFIER_RANGE.0, MODIFIER_RANGE.1)
+        } else {
+            1.0
+        };
         let matched = (self.threshold * m).clamp(THRESHOLD_RANGE.0, THRESHOLD_RANGE.1);
-        Thresholds { matched, mismatch: (matched - self.grey_band.max(0.0)).max(0.0) }
+        Thresholds {
+            matched,
+            mismatch: (matched - self.grey_band.max(0.0)).max(0.0),
+        }
     }
 
     /// The verdict for a similarity, ignoring quality.
@@ -111,10 +122,20 @@ pub struct Comparison {
 /// glare (`FACE_GLARED`) and blur (`FACE_TOO_BLURRY`) on either face make the result unusable
 /// (`match` is `None`, the similarity is still reported for reviewers); otherwise the similarity
 /// is judged by [`MatchPolicy::verdict`].
-pub fn compare(a: Option<&PrimaryFace>, b: Option<&PrimaryFace>, policy: &MatchPolicy, modifier: f32) -> Comparison {
+pub fn compare(
+    a: Option<&PrimaryFace>,
+    b: Option<&PrimaryFace>,
+    policy: &MatchPolicy,
+    modifier: f32,
+) -> Comparison {
     let threshold = policy.thresholds(modifier).matched;
     let (Some(a), Some(b)) = (a, b) else {
-        return Comparison { similarity: None, threshold, matched: None, status: FaceStatus::NoFaceFound };
+        return Comparison {
+            similarity: None,
+            threshold,
+            matched: None,
+            status: FaceStatus::NoFaceFound,
+        };
     };
     let similarity = a.embedding.cosine(&b.embedding);
     let qp = &policy.quality;
@@ -126,10 +147,20 @@ pub fn compare(a: Option<&PrimaryFace>, b: Option<&PrimaryFace>, policy: &MatchP
         None
     };
     if let Some(status) = status_if_bad {
-        return Comparison { similarity: Some(similarity), threshold, matched: None, status };
+        return Comparison {
+            similarity: Some(similarity),
+            threshold,
+            matched: None,
+            status,
+        };
     }
     let (status, matched) = policy.verdict(similarity, modifier);
-    Comparison { similarity: Some(similarity), threshold, matched, status }
+    Comparison {
+        similarity: Some(similarity),
+        threshold,
+        matched,
+        status,
+    }
 }
 
 #[cfg(test)]
@@ -138,7 +169,11 @@ mod tests {
 
     #[test]
     fn modifier_scales_the_threshold_and_is_clamped() {
-        let p = MatchPolicy { threshold: 0.4, grey_band: 0.08, ..MatchPolicy::default() };
+        let p = MatchPolicy {
+            threshold: 0.4,
+            grey_band: 0.08,
+            ..MatchPolicy::default()
+        };
         assert!((p.thresholds(1.0).matched - 0.4).abs() < 1e-6);
         assert!((p.thresholds(1.25).matched - 0.5).abs() < 1e-6);
         assert!((p.thresholds(0.75).matched - 0.3).abs() < 1e-6);
@@ -157,7 +192,11 @@ mod tests {
 
     #[test]
     fn verdicts_follow_the_thresholds_and_the_grey_band() {
-        let p = MatchPolicy { threshold: 0.4, grey_band: 0.08, ..MatchPolicy::default() };
+        let p = MatchPolicy {
+            threshold: 0.4,
+            grey_band: 0.08,
+            ..MatchPolicy::default()
+        };
         assert_eq!(p.verdict(0.41, 1.0), (FaceStatus::FaceMatch, Some(true)));
         assert_eq!(p.verdict(0.40, 1.0), (FaceStatus::FaceMatch, Some(true)));
         assert_eq!(p.verdict(0.35, 1.0), (FaceStatus::FaceUncertain, None));

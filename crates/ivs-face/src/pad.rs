@@ -4,7 +4,8 @@
 //! What they look at:
 //! * **moiré** (`moirePeak`): a photo of a screen carries the screen's pixel grid beaten against
 //!   the camera sensor, which shows as isolated peaks in the mid/high-frequency power spectrum of
-//!   the face skin. Measured as the strongest spectral peak over the median power of its band.
+//!   the face skin. Measured as the strongest spectral peak over the median power of its band
+//!   (off-axis, JPEG 8×8 block frequencies excluded) on a 64×64 skin patch around the nose.
 //! * **print texture** (`highFrequency`): halftone dots and paper grain add energy at the highest
 //!   frequencies relative to skin; measured as the fraction of non-DC spectral energy above half
 //!   the Nyquist frequency.
@@ -29,8 +30,8 @@ const N: usize = 64;
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PadEvidence {
-    /// Strongest mid/high-frequency spectral peak over its band's median power (natural skin:
-    /// tens; a screen recapture with visible moiré: hundreds or more).
+    /// Strongest mid/high-frequency spectral peak over its band's median power (ordinary photos:
+    /// 23–2,320 on our 43 calibration photos; a visible screen grid: far above).
     pub moire_peak: f32,
     /// Fraction of non-DC spectral energy above half Nyquist.
     pub high_frequency: f32,
@@ -45,17 +46,20 @@ pub struct PadEvidence {
 }
 
 /// Moiré peak ratio at which the moiré component of the score reaches 1.
-const MOIRE_HIGH: f32 = 400.0;
-/// Moiré peak ratio below which the component is 0.
-const MOIRE_LOW: f32 = 80.0;
+const MOIRE_HIGH: f32 = 20_000.0;
+/// Moiré peak ratio below which the component is 0. Ordinary camera photos measured 23–2,320
+/// (43 photos, docs/face.md: hair, fabric and resampling make peaks too), so only much stronger
+/// periodic energy counts.
+const MOIRE_LOW: f32 = 3_000.0;
 
 fn ramp(v: f32, lo: f32, hi: f32) -> f32 {
     ((v - lo) / (hi - lo)).clamp(0.0, 1.0)
 }
 
 fn luma_at(img: &RgbImage, x: u32, y: u32) -> f32 {
-    img.get_pixel_checked(x, y)
-        .map_or(0.0, |p| 0.299 * f32::from(p[0]) + 0.587 * f32::from(p[1]) + 0.114 * f32::from(p[2]))
+    img.get_pixel_checked(x, y).map_or(0.0, |p| {
+        0.299 * f32::from(p[0]) + 0.587 * f32::from(p[1]) + 0.114 * f32::from(p[2])
+    })
 }
 
 /// Square skin patch centred on the nose at native resolution (resampled only when the face is
@@ -81,14 +85,19 @@ fn skin_patch(img: &RgbImage, face: &DetectedFace) -> Option<Vec<f32>> {
     } else {
         image::imageops::resize(&crop, N as u32, N as u32, FilterType::Triangle)
     };
-    Some((0..N * N).map(|i| luma_at(&patch, (i % N) as u32, (i / N) as u32)).collect())
+    Some(
+        (0..N * N)
+            .map(|i| luma_at(&patch, (i % N) as u32, (i / N) as u32))
+            .collect(),
+    )
 }
 
 /// Power spectrum of a Hann-windowed, mean-removed N×N patch (naive separable DFT).
 fn power_spectrum(patch: &[f32]) -> Vec<f32> {
     let mean = patch.iter().sum::<f32>() / patch.len().max(1) as f32;
-    let hann: Vec<f32> =
-        (0..N).map(|i| 0.5 - 0.5 * (2.0 * std::f32::consts::PI * i as f32 / (N as f32 - 1.0)).cos()).collect();
+    let hann: Vec<f32> = (0..N)
+        .map(|i| 0.5 - 0.5 * (2.0 * std::f32::consts::PI * i as f32 / (N as f32 - 1.0)).cos())
+        .collect();
     let (cos, sin): (Vec<f32>, Vec<f32>) = (0..N)
         .map(|k| {
             let a = -2.0 * std::f32::consts::PI * k as f32 / N as f32;
@@ -140,7 +149,10 @@ fn laplacian_variance(img: &RgbImage, x0: u32, y0: u32, x1: u32, y1: u32, skip: 
             {
                 continue;
             }
-            let l = luma_at(img, x + 1, y) + luma_at(img, x - 1, y) + luma_at(img, x, y + 1) + luma_at(img, x, y - 1)
+            let l = luma_at(img, x + 1, y)
+                + luma_at(img, x - 1, y)
+                + luma_at(img, x, y + 1)
+                + luma_at(img, x, y - 1)
                 - 4.0 * luma_at(img, x, y);
             s += f64::from(l);
             s2 += f64::from(l) * f64::from(l);
@@ -172,7 +184,12 @@ pub fn evidence(img: &RgbImage, face: &DetectedFace) -> PadEvidence {
                             high += f64::from(v);
                         }
                     }
-                    if r >= N as f32 / 8.0 && r < N as f32 / 2.0 {
+                    // The moiré band skips the axes (window and border leakage) and the JPEG
+                    // 8-px block grid (multiples of N/8 on both axes), which every compressed
+                    // photo has.
+                    let block = N / 8;
+                    let on_grid = kx % block == 0 && ky % block == 0;
+                    if r >= N as f32 / 8.0 && r < N as f32 / 2.0 && fx > 0.0 && fy > 0.0 && !on_grid {
                         band.push(v);
                     }
                 }
@@ -190,16 +207,35 @@ pub fn evidence(img: &RgbImage, face: &DetectedFace) -> PadEvidence {
     let clampx = |v: f32| v.clamp(0.0, img.width() as f32) as u32;
     let clampy = |v: f32| v.clamp(0.0, img.height() as f32) as u32;
     let inner = [clampx(bx), clampy(by), clampx(bx + bw), clampy(by + bh)];
-    let outer = [clampx(bx - bw / 2.0), clampy(by - bh / 2.0), clampx(bx + 1.5 * bw), clampy(by + 1.5 * bh)];
+    let outer = [
+        clampx(bx - bw / 2.0),
+        clampy(by - bh / 2.0),
+        clampx(bx + 1.5 * bw),
+        clampy(by + 1.5 * bh),
+    ];
     let face_sharp = laplacian_variance(img, inner[0], inner[1], inner[2], inner[3], None);
     let ring_sharp = laplacian_variance(img, outer[0], outer[1], outer[2], outer[3], Some(inner));
-    let sharpness_ratio = if ring_sharp > 1e-3 { face_sharp / ring_sharp } else { 0.0 };
+    let sharpness_ratio = if ring_sharp > 1e-3 {
+        face_sharp / ring_sharp
+    } else {
+        0.0
+    };
     let moire = ramp(moire_peak, MOIRE_LOW, MOIRE_HIGH);
     let print = ramp(high_frequency, 0.25, 0.5);
     // Same plane: face not sharper than its surroundings (ratio ≤ 1) is weakly suspicious.
-    let flat = if sharpness_ratio > 0.0 { ramp(1.5 - sharpness_ratio, 0.5, 1.5) } else { 0.0 };
+    let flat = if sharpness_ratio > 0.0 {
+        ramp(1.5 - sharpness_ratio, 0.5, 1.5)
+    } else {
+        0.0
+    };
     let score = (0.6 * moire + 0.25 * print + 0.15 * flat).clamp(0.0, 1.0);
-    PadEvidence { moire_peak, high_frequency, sharpness_ratio, score, suspicious: score >= 0.5 }
+    PadEvidence {
+        moire_peak,
+        high_frequency,
+        sharpness_ratio,
+        score,
+        suspicious: score >= 0.5,
+    }
 }
 
 #[cfg(test)]
@@ -222,21 +258,28 @@ mod tests {
 
     #[test]
     fn a_periodic_grid_raises_the_moire_signal() {
-        // Smooth "skin" gradient vs the same with a fine sinusoidal grid (period 5 px).
+        // Noisy "skin" gradient vs the same with a fine sinusoidal grid (period 5 px).
+        let noise =
+            |x: u32, y: u32| ((x.wrapping_mul(2_654_435_761) ^ y.wrapping_mul(40_503)) % 17) as f32 - 8.0;
         let smooth = RgbImage::from_fn(400, 400, |x, y| {
-            let v = (100.0 + 0.2 * x as f32 + 0.1 * y as f32) as u8;
+            let v = (100.0 + 0.2 * x as f32 + 0.1 * y as f32 + noise(x, y)) as u8;
             image::Rgb([v, v, v])
         });
         let grid = RgbImage::from_fn(400, 400, |x, y| {
             let g = 20.0 * (2.0 * std::f32::consts::PI * (x as f32 / 5.0 + y as f32 / 7.0)).sin();
-            let v = (100.0 + 0.2 * x as f32 + 0.1 * y as f32 + g) as u8;
+            let v = (100.0 + 0.2 * x as f32 + 0.1 * y as f32 + noise(x, y) + g) as u8;
             image::Rgb([v, v, v])
         });
         let face = face_at(200.0, 200.0, 90.0);
         let a = evidence(&smooth, &face);
         let b = evidence(&grid, &face);
-        assert!(b.moire_peak > MOIRE_HIGH, "grid peak {}", b.moire_peak);
-        assert!(b.moire_peak > 10.0 * a.moire_peak.max(1.0), "{} vs {}", b.moire_peak, a.moire_peak);
+        assert!(b.moire_peak > MOIRE_LOW, "grid peak {}", b.moire_peak);
+        assert!(
+            b.moire_peak > 10.0 * a.moire_peak.max(1.0),
+            "{} vs {}",
+            b.moire_peak,
+            a.moire_peak
+        );
         assert!(b.score > a.score);
     }
 

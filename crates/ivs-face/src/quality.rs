@@ -35,7 +35,10 @@ impl Default for QualityPolicy {
     /// printed portraits, stays above 15; a Gaussian blur of σ ≥ 3 px at 112 px face width falls
     /// far below it. Glare: clean faces measure < 1%, a laminate hot spot over the face > 20%.
     fn default() -> Self {
-        QualityPolicy { min_sharpness: 15.0, max_glare: 0.2 }
+        QualityPolicy {
+            min_sharpness: 15.0,
+            max_glare: 0.2,
+        }
     }
 }
 
@@ -99,14 +102,22 @@ mod tests {
     fn flat_faces_are_not_sharp_and_textured_ones_are() {
         let flat = measure(&face_from(|_, _| [120.0; 3]), 40.0, 0.9);
         assert!(flat.sharpness < 1e-3);
-        let checker = measure(&face_from(|x, y| [if (x + y) % 2 == 0 { 60.0 } else { 180.0 }; 3]), 40.0, 0.9);
+        let checker = measure(
+            &face_from(|x, y| [if (x + y) % 2 == 0 { 60.0 } else { 180.0 }; 3]),
+            40.0,
+            0.9,
+        );
         assert!(checker.sharpness > 1000.0);
     }
 
     #[test]
     fn glare_counts_near_white_inner_pixels() {
         // Left half of the image white: the inner region (16..96) has 40 of 80 columns white.
-        let q = measure(&face_from(|x, _| if x < 56 { [250.0; 3] } else { [100.0; 3] }), 40.0, 0.9);
+        let q = measure(
+            &face_from(|x, _| if x < 56 { [250.0; 3] } else { [100.0; 3] }),
+            40.0,
+            0.9,
+        );
         assert!((q.glare - 0.5).abs() < 1e-6, "{}", q.glare);
         assert!(q.glare > QualityPolicy::default().max_glare);
     }

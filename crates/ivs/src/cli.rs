@@ -17,6 +17,8 @@ pub struct Cli {
 pub enum Command {
     /// Print the version.
     Version,
+    /// Face engine: compare, detect, eval, bench.
+    Face(crate::face_cmd::FaceArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -26,5 +28,6 @@ pub fn main() -> ExitCode {
             println!("ivs {}", env!("CARGO_PKG_VERSION"));
             ExitCode::SUCCESS
         }
+        Command::Face(args) => crate::face_cmd::run(args),
     }
 }

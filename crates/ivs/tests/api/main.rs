@@ -11,3 +11,6 @@ fn binary_prints_version() {
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("ivs "));
 }
+
+#[cfg(test)] // lets clippy treat the helpers as test code (unwrap allowed)
+mod face_cli;
