@@ -432,14 +432,15 @@ fn cmd_bench(
         }
         let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
         for &n in index_sizes {
-            // Real-shaped vectors: a real embedding plus isotropic noise three times its norm
-            // (cosine ≈ 0.3 to its parent, like an unrelated face), re-normalised.
+            // Real-shaped vectors: a real embedding plus isotropic noise six times its norm
+            // (cosine ≈ 0.16 ± 0.09 to its parent, like the impostor scores in docs/face.md),
+            // re-normalised.
             let rows: Vec<(String, Embedding)> = (0..n)
                 .map(|i| {
                     let parent = real[rng.below(real.len())].as_slice();
                     let v: Vec<f32> = parent
                         .iter()
-                        .map(|x| x + 3.0 * rng.normal() / 128f32.sqrt())
+                        .map(|x| x + 6.0 * rng.normal() / 128f32.sqrt())
                         .collect();
                     Embedding::from_raw(&v).map(|e| (format!("scan-{i}"), e))
                 })
