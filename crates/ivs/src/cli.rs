@@ -61,6 +61,8 @@ pub enum Command {
     /// Document-photo tools (synthetic documents).
     #[command(subcommand)]
     Doc(crate::doc_cmd::DocCommand),
+    /// Face engine: compare, detect, eval, bench.
+    Face(crate::face_cmd::FaceArgs),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -160,6 +162,7 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Mrz { command } => return crate::mrz_cmd::run(command),
         Command::Doc(cmd) => return crate::doc_cmd::run(cmd),
+        Command::Face(args) => return crate::face_cmd::run(args),
         _ => {}
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
@@ -224,6 +227,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Webhooks(cmd) => return webhooks_command(&cfg, clock, cmd).await,
         Command::Mrz { command } => return Ok(crate::mrz_cmd::run(command)),
         Command::Doc(cmd) => return Ok(crate::doc_cmd::run(cmd)),
+        Command::Face(args) => return Ok(crate::face_cmd::run(args)),
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -5,6 +5,7 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod doc_cmd;
+pub mod face_cmd;
 pub mod mrz_cmd;
 pub mod mrz_eval_cmd;
 pub mod partners;

@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod api;
+mod bench;
 mod helpers;
 mod process;
 mod webhooks;
@@ -23,3 +24,6 @@ fn binary_prints_version() {
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("ivs "));
 }
+
+#[cfg(test)] // lets clippy treat the helpers as test code (unwrap allowed)
+mod face_cli;

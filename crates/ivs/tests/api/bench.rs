@@ -1,0 +1,90 @@
+//! Throughput measurements, not tests: `#[ignore]`d, run on purpose and written to
+//! docs/benchmarks.md. `cargo test --release -p ivs --test api bench_ -- --ignored --nocapture
+//! --test-threads=1` (add `IVS_TEST_PG_URL=…` for PostgreSQL).
+use crate::helpers::*;
+use crate::webhooks::Receiver;
+use serde_json::json;
+use std::time::{Duration, Instant};
+
+fn backend() -> &'static str {
+    if std::env::var("IVS_TEST_PG_URL").is_ok() {
+        "postgres"
+    } else {
+        "sqlite"
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "benchmark"]
+async fn bench_webhook_deliveries_per_second() {
+    let app = spawn_app().await; // 1 worker loop
+    let (rx, hook) = Receiver::start(vec![]).await;
+    app.repo
+        .set_partner_webhook(&app.a.key, Some(&hook), &app.a.signing_key)
+        .await
+        .unwrap();
+    // park deliveries while events are created: the URL points nowhere first
+    const N: usize = 1000;
+    for i in 0..N {
+        let t = app.token(json!({"clientId": format!("c{i}")})).await;
+        let _ = t;
+    }
+    // expire them all at once: the worker turns each into an event and delivers it
+    let start = Instant::now();
+    app.clock.advance(86_401);
+    for _ in 0..6000 {
+        if rx.count() >= N {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let secs = start.elapsed().as_secs_f64();
+    assert_eq!(rx.count(), N);
+    println!(
+        "BENCH {}: {N} expiries → signed webhooks delivered in {secs:.2} s = {:.0}/s (1 worker loop)",
+        backend(),
+        N as f64 / secs
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "benchmark"]
+async fn bench_job_claims_per_second() {
+    let app = spawn_app().await;
+    const N: i64 = 2000;
+    for i in 0..N {
+        let job = ivs_store::NewJob {
+            kind: "bench".into(),
+            payload: json!({"i": i}),
+            max_attempts: 3,
+            run_at: 0,
+            unique_key: None,
+        };
+        app.repo.enqueue(&job, 0).await.unwrap();
+    }
+    let start = Instant::now();
+    let mut handles = Vec::new();
+    for w in 0..2 {
+        let repo = app.repo.clone();
+        handles.push(tokio::spawn(async move {
+            let id = format!("w{w}");
+            let mut n = 0;
+            while let Some(j) = repo.claim_job(&id, &["bench"], 10).await.unwrap() {
+                repo.complete_job(j.id, &id, 11).await.unwrap();
+                n += 1;
+            }
+            n
+        }));
+    }
+    let mut total = 0;
+    for h in handles {
+        total += h.await.unwrap();
+    }
+    let secs = start.elapsed().as_secs_f64();
+    assert_eq!(total, N);
+    println!(
+        "BENCH {}: {N} jobs claimed and completed by 2 workers in {secs:.2} s = {:.0}/s",
+        backend(),
+        N as f64 / secs
+    );
+}
