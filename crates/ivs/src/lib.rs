@@ -7,4 +7,5 @@ pub mod config;
 pub mod doc_cmd;
 pub mod mrz_cmd;
 pub mod mrz_eval_cmd;
+pub mod mrz_read_cmd;
 pub mod partners;
