@@ -62,14 +62,22 @@ pub fn laplacian_variance(img: &GrayImage) -> f64 {
     sum2 / n - mean * mean
 }
 
-/// Fraction of pixels at or above [`GLARE_LEVEL`].
+/// Fraction of pixels at or above [`GLARE_LEVEL`] that are also well above the region's median
+/// (white paper is not glare: a clean scan has a median near 255 and scores 0).
 #[must_use]
 pub fn glare_fraction(img: &GrayImage) -> f64 {
     let total = img.as_raw().len();
     if total == 0 {
         return 0.0;
     }
-    let bright = img.as_raw().iter().filter(|&&p| p >= GLARE_LEVEL).count();
+    let mut sorted = img.as_raw().clone();
+    let mid = total / 2;
+    let median = *sorted.select_nth_unstable(mid).1;
+    let bright = img
+        .as_raw()
+        .iter()
+        .filter(|&&p| p >= GLARE_LEVEL && u16::from(p) >= u16::from(median) + 40)
+        .count();
     bright as f64 / total as f64
 }
 
@@ -94,8 +102,8 @@ pub fn measure(gray: &GrayImage, reading: &Reading) -> Quality {
             f64::from(upright.width().min(upright.height())) / 40.0,
         ),
     };
-    // Compare sharpness at a common scale: character height 24 px.
-    let factor = if char_height > 0.0 {
+    // Compare sharpness at a common scale: character height 24 px (without a band, as is).
+    let factor = if reading.band.is_some() && char_height > 0.0 {
         24.0 / char_height
     } else {
         1.0
@@ -171,4 +179,63 @@ pub fn document_status(reading: &Reading, today: Date) -> &'static str {
         return "DOC_EXPIRED";
     }
     "DOC_VALIDATED"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use image::Luma;
+
+    /// Black strokes on grey paper, like printed text.
+    fn text_like(w: u32, h: u32, paper: u8) -> GrayImage {
+        GrayImage::from_fn(w, h, |x, y| {
+            if (x / 3) % 4 == 0 && (y / 12) % 2 == 0 {
+                Luma([20])
+            } else {
+                Luma([paper])
+            }
+        })
+    }
+
+    #[test]
+    fn blur_lowers_laplacian_variance_below_threshold() {
+        let sharp = text_like(300, 120, 200);
+        let blurred = imageops::blur(&sharp, 3.0);
+        let (s, b) = (laplacian_variance(&sharp), laplacian_variance(&blurred));
+        assert!(s > BLUR_MIN, "sharp {s}");
+        assert!(b < BLUR_MIN, "blurred {b}");
+    }
+
+    #[test]
+    fn glare_counts_bright_spots_not_white_paper() {
+        assert!(glare_fraction(&text_like(200, 100, 255)) < 0.001);
+        let mut img = text_like(200, 100, 170);
+        assert!(glare_fraction(&img) < 0.001);
+        for y in 20..80 {
+            for x in 40..120 {
+                img.put_pixel(x, y, Luma([255]));
+            }
+        }
+        assert!(glare_fraction(&img) > GLARE_MAX);
+    }
+
+    #[test]
+    fn no_mrz_gives_mrz_not_found_or_a_quality_verdict() {
+        let today = Date::new(2026, 11, 25).unwrap();
+        let mut r = Reading::default();
+        r.quality = measure(&text_like(400, 300, 200), &r);
+        assert_eq!(document_status(&r, today), "MRZ_NOT_FOUND");
+        let blurry = imageops::blur(&text_like(400, 300, 200), 4.0);
+        r.quality = measure(&blurry, &r);
+        assert_eq!(document_status(&r, today), "DOC_TOO_BLURRY");
+    }
+
+    #[test]
+    fn tiny_images_do_not_panic() {
+        let img = GrayImage::new(1, 1);
+        assert_eq!(laplacian_variance(&img), 0.0);
+        let r = Reading::default();
+        let q = measure(&img, &r);
+        assert_eq!(q.resolution.verdict, "low");
+    }
 }
