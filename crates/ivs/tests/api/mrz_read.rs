@@ -43,14 +43,17 @@ fn reads_a_shared_photo_with_quality_and_status() {
 }
 
 #[test]
-fn undecodable_file_exits_2_with_error_and_blank_image_is_mrz_not_found() {
+fn undecodable_file_exits_2_with_error_and_textless_image_is_mrz_not_found() {
     let dir = tempfile::tempdir().unwrap();
     let junk = dir.path().join("junk.jpg");
     std::fs::write(&junk, b"not an image at all").unwrap();
     let blank = dir.path().join("blank.png");
-    image::GrayImage::from_pixel(300, 200, image::Luma([128]))
-        .save(&blank)
-        .unwrap();
+    // Sharp stripes, no text: not blurry, and no MRZ.
+    image::GrayImage::from_fn(300, 200, |x, _| {
+        image::Luma([if (x / 4) % 2 == 0 { 40 } else { 200 }])
+    })
+    .save(&blank)
+    .unwrap();
     let (code, out) = read(&[blank, junk]);
     assert_eq!(code, 2);
     assert_eq!(out[0]["documentStatus"], "MRZ_NOT_FOUND");
