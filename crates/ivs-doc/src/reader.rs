@@ -361,31 +361,35 @@ fn assemble(group: &[OcrLine], today: Date) -> Reading {
     reading
 }
 
-/// Letter-only positions (names): digits there are OCR confusions (0→O, 1→I, 5→S, 8→B, 2→Z).
+/// Whether `(line, column)` is in the name field of `format`.
+fn in_names(format: Format, line: usize, column: usize) -> bool {
+    match format {
+        Format::Td1 => line == 2,
+        _ => line == 0 && column >= 5,
+    }
+}
+
+/// Name positions (letters only): digits there are OCR confusions (0→O, 1→I, 5→S, 8→B, 2→Z).
+/// Other letter-only fields (document code, countries) are left to the parser: some real
+/// documents print digits there.
 fn fix_names(lines: &[String], format: Format) -> Vec<String> {
-    let classes = ivs_mrz::char_classes(format, lines);
     lines
         .iter()
-        .zip(classes.iter())
-        .map(|(line, cls)| {
+        .enumerate()
+        .map(|(li, line)| {
             line.chars()
-                .zip(
-                    cls.iter()
-                        .copied()
-                        .chain(std::iter::repeat(CharClass::AlphaNumeric)),
-                )
-                .map(|(c, k)| {
-                    if matches!(k, CharClass::Alpha) {
-                        match c {
-                            '0' => 'O',
-                            '1' => 'I',
-                            '5' => 'S',
-                            '8' => 'B',
-                            '2' => 'Z',
-                            _ => c,
-                        }
-                    } else {
-                        c
+                .enumerate()
+                .map(|(col, c)| {
+                    if !in_names(format, li, col) {
+                        return c;
+                    }
+                    match c {
+                        '0' => 'O',
+                        '1' => 'I',
+                        '5' => 'S',
+                        '8' => 'B',
+                        '2' => 'Z',
+                        _ => c,
                     }
                 })
                 .collect()
@@ -399,7 +403,7 @@ fn uncertain_names(lines: &[String], format: Format, confs: &[Vec<f32>]) -> Vec<
     let mut out = Vec::new();
     for (li, cls) in classes.iter().enumerate() {
         for (col, k) in cls.iter().enumerate() {
-            if !matches!(k, CharClass::Alpha) {
+            if !matches!(k, CharClass::Alpha) || !in_names(format, li, col) {
                 continue;
             }
             let conf = confs.get(li).and_then(|c| c.get(col)).copied().unwrap_or(0.0);
