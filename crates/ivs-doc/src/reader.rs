@@ -369,32 +369,62 @@ fn in_names(format: Format, line: usize, column: usize) -> bool {
     }
 }
 
-/// Name positions (letters only): digits there are OCR confusions (0→O, 1→I, 5→S, 8→B, 2→Z).
-/// Other letter-only fields (document code, countries) are left to the parser: some real
-/// documents print digits there.
+/// The country-code fields (issuer, nationality) of `format`: `(line, start)`, 3 wide.
+fn country_fields(format: Format) -> &'static [(usize, usize)] {
+    match format {
+        Format::Td1 => &[(0, 2), (1, 15)],
+        Format::FrenchId => &[(0, 2)],
+        _ => &[(0, 2), (1, 10)],
+    }
+}
+
+/// A digit's look-alike letter.
+fn letter_for(c: char) -> char {
+    match c {
+        '0' => 'O',
+        '1' => 'I',
+        '5' => 'S',
+        '8' => 'B',
+        '2' => 'Z',
+        _ => c,
+    }
+}
+
+/// Name positions (letters only; no check digit covers them): digits there are OCR confusions
+/// (0→O, 1→I, 5→S, 8→B, 2→Z). Country codes get the same mapping only when it turns an unknown
+/// code into a known one (some real documents print digits there). The document code is left
+/// alone.
 fn fix_names(lines: &[String], format: Format) -> Vec<String> {
-    lines
+    let mut out: Vec<String> = lines
         .iter()
         .enumerate()
         .map(|(li, line)| {
             line.chars()
                 .enumerate()
                 .map(|(col, c)| {
-                    if !in_names(format, li, col) {
-                        return c;
-                    }
-                    match c {
-                        '0' => 'O',
-                        '1' => 'I',
-                        '5' => 'S',
-                        '8' => 'B',
-                        '2' => 'Z',
-                        _ => c,
+                    if in_names(format, li, col) {
+                        letter_for(c)
+                    } else {
+                        c
                     }
                 })
                 .collect()
         })
-        .collect()
+        .collect();
+    for &(li, start) in country_fields(format) {
+        let Some(code) = out.get(li).and_then(|l| l.get(start..start + 3)) else {
+            continue;
+        };
+        if !code.chars().any(|c| c.is_ascii_digit()) {
+            continue;
+        }
+        let mapped: String = code.chars().map(letter_for).collect();
+        let known = !matches!(ivs_mrz::country(&mapped), ivs_mrz::CountryCode::Unknown);
+        if known && let Some(line) = out.get_mut(li) {
+            line.replace_range(start..start + 3, &mapped);
+        }
+    }
+    out
 }
 
 /// Name positions (letters-only class, not covered by a check digit) read with low confidence.
@@ -523,6 +553,10 @@ mod tests {
         let fixed = fix_names(&lines, Format::Td3);
         assert!(fixed[0].starts_with("P<UTOERIKSSON<<"));
         assert_eq!(fixed[1], lines[1]);
+        let p0l = vec![lines[0].clone(), lines[1].replace("UTO7408", "P0L7408")];
+        assert_eq!(&fix_names(&p0l, Format::Td3)[1][10..13], "POL");
+        let odd = vec![lines[0].clone(), lines[1].replace("UTO7408", "1327408")];
+        assert_eq!(&fix_names(&odd, Format::Td3)[1][10..13], "132");
         let mut confs = vec![vec![95.0; 44], vec![95.0; 44]];
         confs[0][6] = 30.0; // the R of ERIKSSON
         confs[0][30] = 10.0; // a filler: never uncertain
