@@ -3,4 +3,6 @@
 
 pub mod checks;
 pub mod eval;
+pub mod quality;
+pub mod reader;
 pub mod synth;

@@ -8,4 +8,5 @@ pub mod doc_cmd;
 pub mod face_cmd;
 pub mod mrz_cmd;
 pub mod mrz_eval_cmd;
+pub mod mrz_read_cmd;
 pub mod partners;

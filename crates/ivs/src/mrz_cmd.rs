@@ -21,6 +21,8 @@ pub enum MrzCommand {
         #[arg(long, value_name = "YYYY-MM-DD")]
         today: Option<Date>,
     },
+    /// Find and read the MRZ in document photos; one JSON object per image, one per line.
+    Read(crate::mrz_read_cmd::MrzReadArgs),
     /// Score an MRZ reader over a directory with truth.json.
     Eval(crate::mrz_eval_cmd::MrzEvalArgs),
 }
@@ -29,12 +31,13 @@ pub fn run(command: MrzCommand) -> ExitCode {
     match command {
         MrzCommand::Parse { today } => parse_stdin(today.or_else(utc_today)),
         MrzCommand::Eval(args) => crate::mrz_eval_cmd::run(&args),
+        MrzCommand::Read(args) => crate::mrz_read_cmd::run(&args),
     }
 }
 
 /// The binary's clock read: today's UTC date.
 #[allow(clippy::disallowed_methods)] // the CLI is where the clock is read; the library takes `today`
-fn utc_today() -> Option<Date> {
+pub(crate) fn utc_today() -> Option<Date> {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .ok()?

@@ -2,7 +2,7 @@
 //! `truth.json`, by the rules of `ivs_doc::eval` (see `docs/mrz-eval.md`).
 
 use clap::Args;
-use ivs_doc::eval::{load_predictions, load_truth, score};
+use ivs_doc::eval::{load_predictions, load_truth, run_reader, score};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -18,6 +18,9 @@ pub struct MrzEvalArgs {
     /// Print the full report, with per-image outcomes, as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Directory holding `mrz.traineddata` for the built-in reader.
+    #[arg(long, env = "IVS_TESSDATA", default_value = "models/tessdata")]
+    pub tessdata: PathBuf,
     /// Score only the first N images of truth.json (sorted by file name), e.g. when a slow peer
     /// was run on part of a large set.
     #[arg(long)]
@@ -40,11 +43,15 @@ fn eval(args: &MrzEvalArgs) -> anyhow::Result<()> {
     if let Some(n) = args.limit {
         truth = truth.into_iter().take(n).collect();
     }
-    let Some(path) = &args.predictions else {
-        // The built-in reader arrives with issue 7; it plugs in via `ivs_doc::eval::run_reader`.
-        anyhow::bail!("no built-in MRZ reader yet; pass --predictions FILE");
+    let predictions = match &args.predictions {
+        Some(path) => load_predictions(path)?,
+        None => {
+            let today = crate::mrz_cmd::utc_today()
+                .ok_or_else(|| anyhow::anyhow!("could not read the system clock"))?;
+            let reader = ivs_doc::reader::TessReader::new(&args.tessdata, today)?;
+            run_reader(&args.dir, &truth, &reader)?
+        }
     };
-    let predictions = load_predictions(path)?;
     let report = score(&truth, &predictions);
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);

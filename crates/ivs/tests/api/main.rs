@@ -15,6 +15,8 @@ mod mrz_cli;
 
 mod mrz_eval;
 
+mod mrz_read;
+
 #[test]
 fn binary_prints_version() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_ivs"))

@@ -1,0 +1,62 @@
+//! `ivs mrz read`: exit codes and the JSON contract.
+
+use serde_json::Value;
+use std::path::PathBuf;
+use std::process::Command;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn read(files: &[PathBuf]) -> (i32, Vec<Value>) {
+    let out = Command::new(env!("CARGO_BIN_EXE_ivs"))
+        .args(["mrz", "read", "--today", "2026-11-25", "--tessdata"])
+        .arg(root().join("models/tessdata"))
+        .args(files)
+        .output()
+        .unwrap();
+    let values = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    (out.status.code().unwrap(), values)
+}
+
+#[test]
+fn reads_a_shared_photo_with_quality_and_status() {
+    let photo = root().join("crates/ivs-doc/tests/fixtures/mrz-photos/100_pass-cze2.jpg");
+    let (code, out) = read(&[photo]);
+    assert_eq!(code, 0);
+    let v = &out[0];
+    assert_eq!(v["format"], "TD3");
+    assert_eq!(v["valid"], true);
+    assert_eq!(v["lines"].as_array().unwrap().len(), 2);
+    assert_eq!(v["lines"][0].as_str().unwrap().len(), 44);
+    assert_eq!(v["documentStatus"], "DOC_EXPIRED");
+    for key in ["blur", "glare", "resolution"] {
+        assert!(v["quality"][key]["value"].is_number(), "{key}");
+        assert_eq!(v["quality"][key]["verdict"], "ok", "{key}");
+    }
+    assert!(v["portrait"].is_null());
+    assert!(v["uncertain"].is_array());
+    assert!(v["millis"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn undecodable_file_exits_2_with_error_and_textless_image_is_mrz_not_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let junk = dir.path().join("junk.jpg");
+    std::fs::write(&junk, b"not an image at all").unwrap();
+    let blank = dir.path().join("blank.png");
+    // Sharp stripes, no text: not blurry, and no MRZ.
+    image::GrayImage::from_fn(300, 200, |x, _| {
+        image::Luma([if (x / 4) % 2 == 0 { 40 } else { 200 }])
+    })
+    .save(&blank)
+    .unwrap();
+    let (code, out) = read(&[blank, junk]);
+    assert_eq!(code, 2);
+    assert_eq!(out[0]["documentStatus"], "MRZ_NOT_FOUND");
+    assert_eq!(out[0]["lines"].as_array().unwrap().len(), 0);
+    assert!(out[1]["error"].as_str().unwrap().contains("decode"));
+}
