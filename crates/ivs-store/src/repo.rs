@@ -262,6 +262,25 @@ async fn insert_event(tx: &mut Transaction<'_, Any>, e: &NewWebhookEvent, now: i
     Ok(())
 }
 
+/// Ends a status-change transaction: when the change touched a row, writes its webhook event
+/// and commits (`true`); otherwise rolls back (`false`).
+async fn finish_with_event(
+    mut tx: Transaction<'_, Any>,
+    rows_affected: u64,
+    event: Option<&NewWebhookEvent>,
+    now: i64,
+) -> Result<bool> {
+    if rows_affected == 0 {
+        tx.rollback().await?;
+        return Ok(false);
+    }
+    if let Some(e) = event {
+        insert_event(&mut tx, e, now).await?;
+    }
+    tx.commit().await?;
+    Ok(true)
+}
+
 async fn insert_job(tx: &mut Transaction<'_, Any>, job: &NewJob, now: i64) -> Result<Option<i64>> {
     let row = sqlx::query(
         "INSERT INTO jobs (kind, payload, status, attempts, max_attempts, run_at, unique_key, created_at) \
@@ -472,15 +491,11 @@ impl Repo for SqlRepo {
         .bind(Phase::Deleted.as_str())
         .execute(&mut *tx)
         .await?;
-        if res.rows_affected() == 0 {
-            tx.rollback().await?;
-            return Err(StoreError::NotFound);
+        if finish_with_event(tx, res.rows_affected(), event, now).await? {
+            Ok(())
+        } else {
+            Err(StoreError::NotFound)
         }
-        if let Some(e) = event {
-            insert_event(&mut tx, e, now).await?;
-        }
-        tx.commit().await?;
-        Ok(())
     }
 
     async fn expire_if_unused(
@@ -501,15 +516,7 @@ impl Repo for SqlRepo {
         .bind(Phase::Issued.as_str())
         .execute(&mut *tx)
         .await?;
-        if res.rows_affected() == 0 {
-            tx.rollback().await?;
-            return Ok(false);
-        }
-        if let Some(e) = event {
-            insert_event(&mut tx, e, now).await?;
-        }
-        tx.commit().await?;
-        Ok(true)
+        finish_with_event(tx, res.rows_affected(), event, now).await
     }
 
     async fn cancel_unused(
@@ -532,15 +539,7 @@ impl Repo for SqlRepo {
         .bind(Phase::Issued.as_str())
         .execute(&mut *tx)
         .await?;
-        if res.rows_affected() == 0 {
-            tx.rollback().await?;
-            return Ok(false);
-        }
-        if let Some(e) = event {
-            insert_event(&mut tx, e, now).await?;
-        }
-        tx.commit().await?;
-        Ok(true)
+        finish_with_event(tx, res.rows_affected(), event, now).await
     }
 
     async fn unused_expired(&self, now: i64, limit: i64) -> Result<Vec<Verification>> {
