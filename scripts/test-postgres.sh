@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The PostgreSQL suite: the storage conformance tests and the API tests, run against the server
+# The PostgreSQL suite: the storage conformance tests and the API tests (with the rest of the
+# workspace, which ignores the variable), run against the server
 # named by IVS_TEST_PG_URL (each test creates its own database there; they are dropped at the end).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,4 +10,5 @@ cleanup() {
     while read -r db; do psql "$IVS_TEST_PG_URL" -qc "drop database if exists \"$db\" with (force)" >/dev/null 2>&1 || true; done
 }
 trap cleanup EXIT
-IVS_REQUIRE_PG=1 cargo test --locked -p ivs-store -p ivs -- --test-threads=2 "$@"
+# --workspace (not -p) so the build is the one scripts/test.sh made: no feature re-resolution, no rebuild
+IVS_REQUIRE_PG=1 cargo test --workspace --locked -- --test-threads=2 "$@"
