@@ -69,8 +69,9 @@ async fn bench_job_claims_per_second() {
         handles.push(tokio::spawn(async move {
             let id = format!("w{w}");
             let mut n = 0;
-            while let Some(j) = repo.claim_job(&id, &["bench"], 10).await.unwrap() {
-                repo.complete_job(j.id, &id, 11).await.unwrap();
+            // times on the app's (fake) clock: its worker loops requeue jobs whose heartbeat looks stale
+            while let Some(j) = repo.claim_job(&id, &["bench"], START).await.unwrap() {
+                repo.complete_job(j.id, &id, START + 1).await.unwrap();
                 n += 1;
             }
             n
