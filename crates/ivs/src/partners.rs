@@ -13,9 +13,9 @@ fn alnum(n: usize) -> String {
         .collect()
 }
 
+/// A webhook signing key: 32 random bytes, hex — the same generator as the file-link key.
 fn signing_key() -> String {
-    let bytes: [u8; 32] = rand::thread_rng().r#gen();
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    ivs_server::random_key()
 }
 
 /// Credentials shown once, at creation or rotation.
