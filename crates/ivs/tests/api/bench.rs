@@ -106,6 +106,7 @@ async fn bench_pipeline_verifications_per_second() {
     let app = spawn_app_with(Options {
         analyse: true,
         workers: 2,
+        scan_ref_hourly: 100_000,
         ..Options::default()
     })
     .await;
@@ -146,4 +147,58 @@ async fn bench_pipeline_verifications_per_second() {
             percentile(&v, 0.95)
         );
     }
+}
+
+/// Rebuilding the duplicate-face index from the store, as `ivs serve` does at start-up:
+/// `IVS_BENCH_FACES` rows (default 100,000) of real-shaped embeddings written straight into the
+/// `faces` table, then one `FaceIndexCache::sync`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "benchmark"]
+async fn bench_face_index_rebuild_from_store() {
+    let app = spawn_app().await;
+    let n: usize = std::env::var("IVS_BENCH_FACES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let db = ivs_store::connect(&app.database_url, 2).await.unwrap();
+    let t = Instant::now();
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut rows = Vec::new();
+    for i in 0..n {
+        let mut v = [0f32; 128];
+        for x in v.iter_mut() {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            *x = (seed >> 40) as f32 / (1u64 << 24) as f32 - 0.5;
+        }
+        let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+        let hex: String = v
+            .iter()
+            .flat_map(|x| (x / norm).to_le_bytes())
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        rows.push(format!("('p-bench', 's{i}', 'c{i}', 'SELFIE', '{hex}', 0)"));
+        if rows.len() == 1000 || i + 1 == n {
+            db.execute_sql(&format!(
+                "INSERT INTO faces (partner_id, scan_ref, client_id, source, embedding, created_at) VALUES {}",
+                rows.join(", ")
+            ))
+            .await
+            .unwrap();
+            rows.clear();
+        }
+    }
+    let load = t.elapsed();
+    let cache = ivs_worker::FaceIndexCache::default();
+    let t = Instant::now();
+    let added = cache.sync(&app.repo).await.unwrap();
+    let rebuild = t.elapsed();
+    assert_eq!(added, n);
+    println!(
+        "BENCH {}: face index rebuilt from {n} stored embeddings in {:.2} s (writing them took {:.1} s)",
+        backend(),
+        rebuild.as_secs_f64(),
+        load.as_secs_f64()
+    );
 }

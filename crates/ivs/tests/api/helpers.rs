@@ -27,6 +27,8 @@ pub struct TestApp {
     pub a: Creds,
     pub b: Creds,
     pub files_dir: std::path::PathBuf,
+    /// The database (for running the CLI against this app's store).
+    pub database_url: String,
     _dir: tempfile::TempDir,
 }
 
@@ -152,6 +154,7 @@ pub async fn spawn_app_with(opts: Options) -> TestApp {
             signing_key: b.partner.signing_key,
         },
         files_dir: cfg.files_dir(),
+        database_url: cfg.database_url(),
         _dir: dir,
     }
 }

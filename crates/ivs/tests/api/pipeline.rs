@@ -74,13 +74,64 @@ impl TestApp {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        panic!("verification {scan_ref} was not analysed within 60 s");
+        panic!("verification {scan_ref} was not analysed within 120 s");
     }
+}
+
+/// Runs the `ivs` binary against the app's database; returns stdout (asserting success).
+fn ivs_cli(app: &TestApp, args: &[&str]) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ivs"))
+        .arg("--database-url")
+        .arg(&app.database_url)
+        .args(args)
+        .env("IVS_MODELS_DIR", models_dir())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{args:?}: {stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+#[test]
+fn verify_runs_the_pipeline_offline() {
+    let sample = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata/sample");
+    let run = |face: &str, token: bool| -> Value {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_ivs"));
+        cmd.arg("verify")
+            .arg("--front")
+            .arg(sample.join("passport.jpg"))
+            .arg("--face")
+            .arg(faces_dir().join(face))
+            .args(["--today", "2026-11-25"])
+            .env("IVS_MODELS_DIR", models_dir());
+        if token {
+            cmd.arg("--token").arg(sample.join("token.json"));
+        }
+        let out = cmd.output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let v = run("obama2.jpg", true);
+    assert_eq!(v["status"]["status"], "APPROVED", "{v}");
+    assert_eq!(v["status"]["clientId"], "sample-user");
+    assert_eq!(v["data"]["docLastName"], "SPECIMEN");
+    assert_eq!(v["final"], true);
+    assert!(v["millis"].as_u64().is_some());
+    assert!(v["evidence"]["document"]["readings"][0]["lines"].is_array());
+    let v = run("biden.jpg", false);
+    assert_eq!(v["status"]["status"], "DENIED", "{v}");
+    assert_eq!(v["status"]["autoFace"], "FACE_MISMATCH", "{v}");
 }
 
 pub async fn analysing_app() -> TestApp {
     spawn_app_with(Options {
         analyse: true,
+        // `decided` polls /status
+        scan_ref_hourly: 100_000,
         ..Options::default()
     })
     .await
@@ -190,6 +241,19 @@ async fn verdicts_from_real_images() {
     assert_eq!(s["status"], "SUSPECTED", "{s}");
     assert_eq!(s["mismatchTags"], json!(["NAME"]), "{s}");
     assert_eq!(s["autoFace"], "FACE_MATCH", "{s}");
+
+    // `ivs replay` under a stricter policy: only the name mismatch changes (SUSPECTED → DENIED).
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("strict.toml");
+    std::fs::write(&policy, "on_mismatch = \"DENIED\"\n").unwrap();
+    let out = ivs_cli(&app, &["replay", "--policy", policy.to_str().unwrap()]);
+    assert!(out.contains(&format!("\"scanRef\": \"{name}\"")), "{out}");
+    assert!(!out.contains(&format!("\"scanRef\": \"{ok}\"")), "{out}");
+    assert!(out.contains("\"changed\": 1"), "{out}");
+    assert!(out.contains("\"replayed\": 4"), "{out}");
+    // `ivs policy explain` names the rule that fired.
+    let out = ivs_cli(&app, &["policy", "explain", &name]);
+    assert!(out.contains("\"rule\": \"data-mismatch\""), "{out}");
 
     // A blurred document.
     let blurred = app
