@@ -19,7 +19,6 @@ use rand::Rng;
 use rand::distributions::Alphanumeric;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
 
 type Result<T> = std::result::Result<T, ApiError>;
 
@@ -289,20 +288,17 @@ pub async fn files(state: &AppState, partner: &Partner, scan_ref: &str) -> Resul
     if v.phase == Phase::Deleted {
         return Ok(FilesBody::default());
     }
-    let expires = state.clock.unix() + state.config.file_url_ttl_secs;
-    let urls: BTreeMap<String, String> = state
-        .repo
-        .files(&v.scan_ref)
+    let stored = state.repo.files(&v.scan_ref).await.map_err(internal)?;
+    // presigned bucket URLs with S3 storage, signed `/files/{token}` links with a directory
+    let urls = ivs_store::FileLinks::new(state.files.clone(), state.urls.clone())
+        .urls(
+            &v.scan_ref,
+            &stored,
+            state.clock.unix(),
+            state.config.file_url_ttl_secs,
+        )
         .await
-        .map_err(internal)?
-        .into_iter()
-        .map(|f| {
-            (
-                f.kind.as_str().to_owned(),
-                state.urls.url(&v.scan_ref, f.kind.as_str(), expires),
-            )
-        })
-        .collect();
+        .map_err(internal)?;
     Ok(FilesBody::from_urls(urls))
 }
 

@@ -36,6 +36,8 @@ pub struct Options {
     pub allow_private_webhooks: bool,
     /// Waits between webhook attempts (fake seconds).
     pub webhook_schedule: Vec<i64>,
+    /// Files in this S3-compatible bucket instead of the local directory.
+    pub s3: Option<ivs_store::S3Settings>,
 }
 
 impl Default for Options {
@@ -45,6 +47,7 @@ impl Default for Options {
             scan_ref_hourly: 60,
             allow_private_webhooks: true,
             webhook_schedule: vec![10, 10, 10, 10],
+            s3: None,
         }
     }
 }
@@ -85,6 +88,16 @@ pub async fn spawn_app_with(opts: Options) -> TestApp {
     cfg.webhooks.timeout_secs = 2;
     cfg.workers.count = 1;
     cfg.workers.idle_poll_ms = 20;
+    if let Some(s3) = opts.s3 {
+        cfg.files.backend = "s3".into();
+        cfg.files.endpoint = s3.endpoint;
+        cfg.files.bucket = s3.bucket;
+        cfg.files.region = s3.region;
+        cfg.files.access_key_id = s3.access_key_id;
+        cfg.files.secret_access_key = Some(s3.secret_access_key.into());
+        cfg.files.allow_http = s3.allow_http;
+        cfg.files.path_style = s3.path_style;
+    }
     let clock = Arc::new(FakeClock::new(START));
     let app = Application::build(&cfg, clock.clone()).await.unwrap();
     let base = format!("http://{}", app.local_addr().unwrap());

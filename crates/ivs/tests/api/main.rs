@@ -9,6 +9,7 @@ mod api;
 mod bench;
 mod helpers;
 mod process;
+mod s3;
 mod webhooks;
 
 mod mrz_cli;
