@@ -9,6 +9,7 @@
 mod db;
 mod files;
 mod links;
+pub mod migrate;
 mod model;
 mod repo;
 #[cfg(test)]

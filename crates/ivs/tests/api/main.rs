@@ -8,6 +8,7 @@
 mod api;
 mod bench;
 mod helpers;
+mod migrate;
 mod process;
 mod s3;
 mod webhooks;
