@@ -1,9 +1,10 @@
-//! `ivs migrate-files`: moving an installation's files to S3-compatible storage.
-use crate::config::Config;
+//! `ivs migrate-files` and `ivs migrate-db`: moving an installation to S3-compatible storage and
+//! to another database (typically SQLite → PostgreSQL when one machine is no longer enough).
+use crate::config::{Config, redact_url};
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use ivs_store::Files;
-use ivs_store::migrate::{FilesCopyReport, copy_files};
+use ivs_store::migrate::{FilesCopyReport, copy_database, copy_files};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -43,6 +44,23 @@ pub struct MigrateFilesArgs {
     /// Delete each local file once the bucket holds it.
     #[arg(long)]
     pub delete_source: bool,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Copies a whole installation's database into another, empty one.
+#[derive(Debug, Args)]
+pub struct MigrateDbArgs {
+    /// The database to copy from (default: the configured one).
+    #[arg(long)]
+    pub from: Option<String>,
+    /// The database to copy into (migrated first; must be empty).
+    #[arg(long)]
+    pub to: String,
+    /// Replace whatever the target holds (its rows are deleted in the same transaction).
+    #[arg(long)]
+    pub force: bool,
     /// Print the summary as JSON.
     #[arg(long)]
     pub json: bool,
@@ -101,6 +119,36 @@ pub async fn migrate_files(cfg: &Config, args: MigrateFilesArgs) -> anyhow::Resu
             s3.bucket,
             report.deleted
         );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn migrate_db(cfg: &Config, args: MigrateDbArgs) -> anyhow::Result<ExitCode> {
+    let from_url = args.from.unwrap_or_else(|| cfg.database_url());
+    if from_url == args.to {
+        anyhow::bail!("--from and --to name the same database");
+    }
+    let from = ivs_store::connect(&from_url, 2)
+        .await
+        .with_context(|| format!("connecting to {}", redact_url(&from_url)))?;
+    from.migrate().await.context("migrating the source database")?;
+    let to = ivs_store::connect(&args.to, 2)
+        .await
+        .with_context(|| format!("connecting to {}", redact_url(&args.to)))?;
+    to.migrate().await.context("migrating the target database")?;
+    let report = copy_database(&from, &to, args.force)
+        .await
+        .context("copying the database")?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        println!("migrate-db: {} → {}", redact_url(&from_url), redact_url(&args.to));
+        if report.replaced_rows > 0 {
+            println!("  replaced {} rows the target held", report.replaced_rows);
+        }
+        for (table, n) in &report.tables {
+            println!("  {table}: {n} rows");
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,4 +1,4 @@
-//! `ivs migrate-files`, run as the operator runs it.
+//! `ivs migrate-files` and `ivs migrate-db`, run as the operator runs them.
 use crate::helpers::{b64, jpeg, png};
 use crate::process::{Server, create_partner};
 use crate::s3::{BUCKET, S3Server};
@@ -141,4 +141,183 @@ async fn migrate_files_copies_to_the_bucket_resumably() {
     let got = reqwest::get(url).await.unwrap().bytes().await.unwrap();
     assert_eq!(got.to_vec(), jpeg(52, 30));
     server.stop();
+}
+
+/// A fresh, empty PostgreSQL database on the `IVS_TEST_PG_URL` server.
+pub async fn fresh_pg_database(admin: &str) -> String {
+    let name = format!("ivs_api_{}", uuid::Uuid::new_v4().simple());
+    let db = ivs_store::connect(admin, 1).await.unwrap();
+    db.execute_sql(&format!("CREATE DATABASE \"{name}\""))
+        .await
+        .unwrap();
+    db.pool.close().await;
+    format!("{}/{name}", admin.rsplit_once('/').unwrap().0)
+}
+
+/// A small SQLite installation with every kind of row: partner, verifications (unused, finished,
+/// submitted), files, jobs, settings, webhook events and attempts. → (data dir, auth, scanRefs,
+/// the source's /status and /data answers, webhook receiver).
+struct Source {
+    dir: tempfile::TempDir,
+    auth: String,
+    refs: Vec<String>,
+    answers: Vec<(String, Value)>,
+    rx: crate::webhooks::Receiver,
+}
+
+const WEBHOOK_ENV: [(&str, &str); 2] = [
+    ("IVS_WEBHOOKS__ALLOW_PRIVATE", "true"),
+    ("IVS_WORKERS__IDLE_POLL_MS", "20"),
+];
+
+async fn source_installation() -> Source {
+    let dir = tempfile::tempdir().unwrap();
+    let (rx, hook) = crate::webhooks::Receiver::start(vec![]).await;
+    let (auth, _) = create_partner(dir.path(), Some(&hook));
+    let server = Server::start(dir.path(), "source.log", &WEBHOOK_ENV).await;
+    let mut refs = submit(&server.base, &auth, 2).await;
+    let (s, t) = post(
+        &server.base,
+        &auth,
+        "/api/v2/token",
+        json!({"clientId": "dummy", "dummyStatus": "APPROVED"}),
+    )
+    .await;
+    assert_eq!(s, 201);
+    refs.push(t["scanRef"].as_str().unwrap().to_owned());
+    let (s, _) = post(
+        &server.base,
+        &auth,
+        "/api/v2/token",
+        json!({"clientId": "unused"}),
+    )
+    .await;
+    assert_eq!(s, 201);
+    rx.wait_for(1).await;
+    let mut answers = Vec::new();
+    for scan in &refs {
+        for path in ["/api/v2/status", "/api/v2/data"] {
+            let (s, v) = post(&server.base, &auth, path, json!({"scanRef": scan})).await;
+            assert_eq!(s, 200);
+            answers.push((format!("{path} {scan}"), v));
+        }
+    }
+    server.stop();
+    Source {
+        dir,
+        auth,
+        refs,
+        answers,
+        rx,
+    }
+}
+
+async fn migrate_db_into(src: &Source, target_url: &str) {
+    let source_url = format!("sqlite://{}", src.dir.path().join("ivs.db").display());
+    let target_dir = tempfile::tempdir().unwrap();
+    let args = ["migrate-db", "--from", &source_url, "--to", target_url, "--json"];
+    let r = json_out(&ivs(target_dir.path(), &[], &args));
+    let rows: std::collections::HashMap<String, u64> = r["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t[0].as_str().unwrap().to_owned(), t[1].as_u64().unwrap()))
+        .collect();
+    assert_eq!(rows["partners"], 1);
+    assert_eq!(rows["verifications"], 4);
+    assert_eq!(rows["files"], 4);
+    assert_eq!(rows["jobs"], 2);
+    assert!(rows["settings"] >= 1, "{r}");
+    assert!(rows["webhook_events"] >= 1, "{r}");
+    assert!(rows["webhook_attempts"] >= 1, "{r}");
+    // every table of the schema is copied
+    let db = ivs_store::connect(target_url, 1).await.unwrap();
+    let repo = ivs_store::SqlRepo::new(db);
+    use ivs_store::Repo;
+    let events = repo.webhook_events(&src.refs[2]).await.unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(repo.webhook_attempts(&events[0].event_id).await.unwrap().len(), 1);
+
+    // a second run refuses the now non-empty target; --force replaces its contents
+    let out = ivs(target_dir.path(), &[], &args[..5]);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("not empty"),
+        "{out:?}"
+    );
+    let mut forced = args.to_vec();
+    forced.push("--force");
+    let again = json_out(&ivs(target_dir.path(), &[], &forced));
+    assert_eq!(again["tables"], r["tables"]);
+
+    // a server on the copy answers as the original did, with the same credentials and files
+    let mut env: Vec<(&str, &str)> = WEBHOOK_ENV.to_vec();
+    env.push(("IVS_DATABASE_URL", target_url));
+    let files_dir = src.dir.path().join("files");
+    let files_dir = files_dir.to_str().unwrap();
+    env.push(("IVS_FILES__PATH", files_dir));
+    let server = Server::start(target_dir.path(), "target.log", &env).await;
+    for scan in &src.refs {
+        for path in ["/api/v2/status", "/api/v2/data"] {
+            let (s, v) = post(&server.base, &src.auth, path, json!({"scanRef": scan})).await;
+            assert_eq!(s, 200);
+            let key = format!("{path} {scan}");
+            let before = &src.answers.iter().find(|(k, _)| *k == key).unwrap().1;
+            assert_eq!(&v, before, "{key}");
+        }
+    }
+    let (_, f) = post(
+        &server.base,
+        &src.auth,
+        "/api/v2/files",
+        json!({"scanRef": src.refs[0]}),
+    )
+    .await;
+    let front = reqwest::get(f["fileUrls"]["FRONT"].as_str().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(front.status().as_u16(), 200);
+    assert_eq!(front.bytes().await.unwrap().to_vec(), jpeg(50, 30));
+    // new rows get fresh ids (a stale sequence would collide with a copied id)
+    let delivered = src.rx.count();
+    let more = submit(&server.base, &src.auth, 1).await;
+    let (s, _) = post(
+        &server.base,
+        &src.auth,
+        "/api/v2/token",
+        json!({"clientId": "after", "dummyStatus": "DENIED"}),
+    )
+    .await;
+    assert_eq!(s, 201);
+    src.rx.wait_for(delivered + 1).await;
+    server.stop();
+    let jobs = repo.jobs(ivs_store::JOB_ANALYSE).await.unwrap();
+    assert_eq!(jobs.len(), 3);
+    assert!(jobs[2].id > jobs[1].id && jobs[1].id > jobs[0].id, "{jobs:?}");
+    assert_eq!(jobs[2].payload, json!({"scanRef": more[0]}));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn migrate_db_copies_sqlite_into_sqlite() {
+    let src = source_installation().await;
+    let target = tempfile::tempdir().unwrap();
+    migrate_db_into(
+        &src,
+        &format!("sqlite://{}", target.path().join("copy.db").display()),
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn migrate_db_copies_sqlite_into_postgres() {
+    let Ok(admin) = std::env::var("IVS_TEST_PG_URL") else {
+        assert!(
+            std::env::var("IVS_REQUIRE_PG").is_err(),
+            "IVS_REQUIRE_PG is set but IVS_TEST_PG_URL is not"
+        );
+        eprintln!("skipped: IVS_TEST_PG_URL is not set");
+        return;
+    };
+    let src = source_installation().await;
+    migrate_db_into(&src, &fresh_pg_database(&admin).await).await;
 }
