@@ -11,6 +11,7 @@ mod helpers;
 mod migrate;
 mod process;
 mod s3;
+mod scale_out;
 mod webhooks;
 
 mod mrz_cli;
