@@ -355,6 +355,12 @@ async fn insert_batch(
 /// SQLite `AUTOINCREMENT`) are moved past every copied id.
 pub async fn copy_database(from: &Db, to: &Db, replace: bool) -> Result<DbCopyReport> {
     let mut src = from.pool.begin().await?;
+    if from.backend == Backend::Postgres {
+        // every table from one snapshot (SQLite's read transaction is one already)
+        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            .execute(&mut *src)
+            .await?;
+    }
     let mut dst = to.pool.begin().await?;
     let tables = table_names(&mut src, from.backend).await?;
     let target_tables = table_names(&mut dst, to.backend).await?;

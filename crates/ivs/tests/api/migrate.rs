@@ -319,5 +319,41 @@ async fn migrate_db_copies_sqlite_into_postgres() {
         return;
     };
     let src = source_installation().await;
-    migrate_db_into(&src, &fresh_pg_database(&admin).await).await;
+    let pg = fresh_pg_database(&admin).await;
+    migrate_db_into(&src, &pg).await;
+    // and back: PostgreSQL → SQLite carries the rows added on PostgreSQL too
+    let back = tempfile::tempdir().unwrap();
+    let back_url = format!("sqlite://{}", back.path().join("back.db").display());
+    let r = json_out(&ivs(
+        back.path(),
+        &[],
+        &["migrate-db", "--from", &pg, "--to", &back_url, "--json"],
+    ));
+    let jobs = r["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t[0] == "jobs")
+        .unwrap()[1]
+        .clone();
+    assert_eq!(jobs, 3, "{r}");
+    let repo = ivs_store::SqlRepo::new(ivs_store::connect(&back_url, 1).await.unwrap());
+    use ivs_store::Repo;
+    let copied = repo.jobs(ivs_store::JOB_ANALYSE).await.unwrap();
+    assert_eq!(copied.len(), 3);
+    let next = repo
+        .enqueue(
+            &ivs_store::NewJob {
+                kind: "probe".into(),
+                payload: json!({}),
+                max_attempts: 1,
+                run_at: 0,
+                unique_key: None,
+            },
+            0,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(next > copied[2].id, "{next} after {:?}", copied[2].id);
 }
