@@ -4,6 +4,7 @@
 pub mod clock;
 pub mod error;
 pub mod links;
+pub mod policy;
 pub mod token;
 pub mod vocab;
 pub mod wire;

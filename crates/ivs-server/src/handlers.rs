@@ -1,6 +1,7 @@
 //! Thin handlers: extract, call [`crate::service`], map the result.
 use crate::auth::AuthedPartner;
 use crate::body::{JsonBody, LargeJsonBody};
+use crate::review::{self, AuthedReviewer};
 use crate::service::{self, RedirectTarget};
 use crate::{AppState, WebError, pages};
 use axum::Json;
@@ -200,4 +201,51 @@ pub async fn method_not_allowed() -> WebError {
         "This HTTP method is not allowed on this endpoint.",
     )
     .into()
+}
+
+pub async fn review_queue(State(s): State<AppState>, _r: AuthedReviewer) -> Handled<impl IntoResponse> {
+    Ok(Json(review::queue(&s).await?))
+}
+
+pub async fn review_case(
+    State(s): State<AppState>,
+    _r: AuthedReviewer,
+    Path(scan_ref): Path<String>,
+) -> Handled<impl IntoResponse> {
+    Ok(Json(review::case(&s, &scan_ref).await?))
+}
+
+pub async fn review_decide(
+    State(s): State<AppState>,
+    AuthedReviewer(r): AuthedReviewer,
+    Path(scan_ref): Path<String>,
+    JsonBody(body): JsonBody,
+) -> Handled<impl IntoResponse> {
+    Ok(Json(review::decide(&s, &r, &scan_ref, &body).await?))
+}
+
+pub async fn blocklist_add(
+    State(s): State<AppState>,
+    AuthedPartner(p): AuthedPartner,
+    Path((scan_ref, list)): Path<(String, String)>,
+    body: axum::body::Bytes,
+) -> Handled<Response> {
+    // The body (`{"reason": …}`) is optional.
+    let body: serde_json::Value = if body.iter().all(u8::is_ascii_whitespace) {
+        serde_json::Value::Null
+    } else {
+        serde_json::from_slice(&body)
+            .map_err(|_| ApiError::new(Identifier::JsonError, "The body is not valid JSON."))?
+    };
+    let v = review::blocklist_add(&s, &p, &scan_ref, &list, &body).await?;
+    Ok((StatusCode::CREATED, Json(v)).into_response())
+}
+
+pub async fn blocklist_remove(
+    State(s): State<AppState>,
+    AuthedPartner(p): AuthedPartner,
+    Path((scan_ref, list)): Path<(String, String)>,
+) -> Handled<StatusCode> {
+    review::blocklist_remove(&s, &p, &scan_ref, &list).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

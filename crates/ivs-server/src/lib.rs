@@ -11,6 +11,7 @@ mod handlers;
 mod images;
 mod limiter;
 mod pages;
+pub mod review;
 pub mod service;
 
 pub use error::WebError;
@@ -129,6 +130,19 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v2/add-dummy-status", post(handlers::add_dummy_status))
         .route("/ivs/v1/webhooks/redeliver", post(handlers::redeliver))
         .route("/ivs/v1/cancel", post(handlers::cancel))
+        .route("/ivs/v1/review/queue", get(handlers::review_queue))
+        .route(
+            "/ivs/v1/review/{scan_ref}",
+            get(handlers::review_case).post(handlers::review_decide),
+        )
+        .route(
+            "/kyc/identifications/{scan_ref}/blocklists/{list}/",
+            post(handlers::blocklist_add).delete(handlers::blocklist_remove),
+        )
+        .route(
+            "/kyc/identifications/{scan_ref}/blocklists/{list}",
+            post(handlers::blocklist_add).delete(handlers::blocklist_remove),
+        )
         .route("/files/{token}", get(handlers::download))
         .route("/capture", get(pages::capture))
         .route("/healthz", get(handlers::healthz))

@@ -19,8 +19,9 @@ use rand::Rng;
 use rand::distributions::Alphanumeric;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
 
-type Result<T> = std::result::Result<T, ApiError>;
+pub(crate) type Result<T> = std::result::Result<T, ApiError>;
 
 fn internal(e: StoreError) -> ApiError {
     tracing::error!(error = %e, "storage failure");
@@ -228,11 +229,22 @@ pub async fn redirect_target(state: &AppState, auth_token: Option<&str>) -> Resu
     };
     let now = state.clock.unix();
     Ok(match v.phase {
-        Phase::Issued if now < v.expires_at => RedirectTarget::Capture(format!(
-            "{}/capture?authToken={}",
-            state.config.public_url.trim_end_matches('/'),
-            v.auth_token
-        )),
+        Phase::Issued if !v.past_deadline(now) => {
+            // Opening the capture page starts the session: `sessionLength` runs from now.
+            if v.started_at.is_none() {
+                let length = v.token.view().map(|t| t.session_length).unwrap_or(1800);
+                state
+                    .repo
+                    .mark_started(&v.scan_ref, now, length)
+                    .await
+                    .map_err(internal)?;
+            }
+            RedirectTarget::Capture(format!(
+                "{}/capture?authToken={}",
+                state.config.public_url.trim_end_matches('/'),
+                v.auth_token
+            ))
+        }
         Phase::Issued => RedirectTarget::Expired,
         _ => RedirectTarget::Used,
     })
@@ -243,7 +255,7 @@ pub fn scan_ref_from_body(body: &Value) -> Result<String> {
     Ok(required_str(body, "scanRef")?.to_owned())
 }
 
-async fn own_verification(
+pub(crate) async fn own_verification(
     state: &AppState,
     partner: &Partner,
     scan_ref: &str,
@@ -285,12 +297,17 @@ pub async fn data(state: &AppState, partner: &Partner, scan_ref: &str) -> Result
 
 pub async fn files(state: &AppState, partner: &Partner, scan_ref: &str) -> Result<FilesBody> {
     let v = retrievable(state, partner, scan_ref).await?;
+    Ok(FilesBody::from_urls(file_urls(state, &v).await?))
+}
+
+/// Links to a verification's files (none once deleted): presigned bucket URLs with S3 storage,
+/// signed `/files/{token}` links with a directory.
+pub(crate) async fn file_urls(state: &AppState, v: &Verification) -> Result<BTreeMap<String, String>> {
     if v.phase == Phase::Deleted {
-        return Ok(FilesBody::default());
+        return Ok(BTreeMap::new());
     }
     let stored = state.repo.files(&v.scan_ref).await.map_err(internal)?;
-    // presigned bucket URLs with S3 storage, signed `/files/{token}` links with a directory
-    let urls = ivs_store::FileLinks::new(state.files.clone(), state.urls.clone())
+    ivs_store::FileLinks::new(state.files.clone(), state.urls.clone())
         .urls(
             &v.scan_ref,
             &stored,
@@ -298,8 +315,7 @@ pub async fn files(state: &AppState, partner: &Partner, scan_ref: &str) -> Resul
             state.config.file_url_ttl_secs,
         )
         .await
-        .map_err(internal)?;
-    Ok(FilesBody::from_urls(urls))
+        .map_err(internal)
 }
 
 /// `POST /api/v2/process`: check the token and every image, store the files, consume the token
@@ -357,7 +373,7 @@ pub async fn process(state: &AppState, partner: &Partner, body: &Value) -> Resul
         _ => return Err(invalid("Token is not valid.")),
     };
     match v.phase {
-        Phase::Issued if now < v.expires_at => {}
+        Phase::Issued if !v.past_deadline(now) => {}
         Phase::Issued => return Err(invalid("Token has expired.")),
         _ => return Err(invalid("Token has already been used.")),
     }
@@ -436,7 +452,7 @@ pub async fn process(state: &AppState, partner: &Partner, body: &Value) -> Resul
         files: stored,
         job: NewJob {
             kind: JOB_ANALYSE.into(),
-            payload: json!({ "scanRef": v.scan_ref }),
+            payload: json!({ "scanRef": v.scan_ref, "partnerId": partner.id }),
             max_attempts: 5,
             run_at: now,
             unique_key: Some(format!("{JOB_ANALYSE}:{}", v.scan_ref)),

@@ -42,3 +42,22 @@ pub enum StoreError {
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// A partner's decision policy as stored by `ivs policy set`, or the default. A stored policy
+/// that no longer reads (it was validated when stored) falls back to the default with a warning.
+pub async fn partner_policy(repo: &SharedRepo, partner_id: &str) -> Result<ivs_core::policy::Policy> {
+    use ivs_core::policy::Policy;
+    Ok(match repo.policy(partner_id).await? {
+        None => Policy::default(),
+        Some(v) => match serde_json::from_value::<Policy>(v).map(Policy::validate) {
+            Ok(Ok(p)) => p,
+            _ => {
+                tracing::warn!(
+                    partner = partner_id,
+                    "stored policy unreadable; using the default"
+                );
+                Policy::default()
+            }
+        },
+    })
+}

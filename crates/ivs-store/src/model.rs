@@ -123,19 +123,28 @@ pub struct Verification {
     pub submitted_at: Option<i64>,
     pub finished_at: Option<i64>,
     pub deleted_at: Option<i64>,
+    /// When the user opened the capture page (the session started).
+    pub started_at: Option<i64>,
+    /// `started_at + sessionLength`: an unsubmitted started session expires then.
+    pub session_ends_at: Option<i64>,
 }
 
 impl Verification {
     /// Whether the token can still be used to submit images at `now`.
     pub fn token_usable(&self, now: i64) -> bool {
-        self.phase == Phase::Issued && now < self.expires_at
+        self.phase == Phase::Issued && !self.past_deadline(now)
+    }
+
+    /// Whether `now` is past the token's expiry or the started session's length.
+    pub fn past_deadline(&self, now: i64) -> bool {
+        now >= self.expires_at || self.session_ends_at.is_some_and(|end| now >= end)
     }
 
     /// The overall status at `now`: `ACTIVE` until a result exists; an unused token past its
     /// expiry reads as `EXPIRED` even before the lifecycle worker records it.
     pub fn effective_status(&self, now: i64) -> OverallStatus {
         match self.phase {
-            Phase::Issued if now >= self.expires_at => OverallStatus::Expired,
+            Phase::Issued if self.past_deadline(now) => OverallStatus::Expired,
             Phase::Issued | Phase::Processing => OverallStatus::Active,
             Phase::Done | Phase::Deleted => self.status,
         }
@@ -357,4 +366,118 @@ pub enum AttemptOutcome {
     Dead,
     /// 410 Gone: the event waits and the partner's endpoint is disabled.
     Disable,
+}
+
+/// Where a stored face embedding came from.
+pub const FACE_SELFIE: &str = "SELFIE";
+pub const FACE_DOCUMENT: &str = "DOCUMENT";
+/// Kinds of hashed person keys.
+pub const KEY_DOCUMENT_NUMBER: &str = "DOCUMENT_NUMBER";
+pub const KEY_PERSONAL_CODE: &str = "PERSONAL_CODE";
+
+/// A face embedding to store with an analysis.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewFace {
+    /// [`FACE_SELFIE`] or [`FACE_DOCUMENT`].
+    pub source: &'static str,
+    /// The L2-normalised embedding.
+    pub embedding: Vec<f32>,
+}
+
+/// A stored face embedding.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FaceRow {
+    pub id: i64,
+    pub partner_id: String,
+    pub scan_ref: String,
+    pub client_id: String,
+    pub source: String,
+    pub embedding: Vec<f32>,
+}
+
+/// A hashed document number or personal code ([`KEY_DOCUMENT_NUMBER`], [`KEY_PERSONAL_CODE`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonKey {
+    pub kind: &'static str,
+    pub hash: String,
+}
+
+/// Everything one analysis writes, in one transaction with its result and webhook event.
+#[derive(Debug, Clone)]
+pub struct AnalysisRecord {
+    pub scan_ref: String,
+    pub partner_id: String,
+    pub client_id: String,
+    pub result: VerificationResult,
+    /// `ivs_core::policy::Facts` as JSON.
+    pub facts: Value,
+    /// Scores, boxes, timings and model versions.
+    pub evidence: Value,
+    /// `ivs_core::policy::Decision` as JSON.
+    pub decision: Value,
+    pub faces: Vec<NewFace>,
+    pub keys: Vec<PersonKey>,
+    pub now: i64,
+}
+
+/// A stored analysis.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredAnalysis {
+    pub scan_ref: String,
+    pub partner_id: String,
+    pub facts: Value,
+    pub evidence: Value,
+    pub decision: Value,
+    pub created_at: i64,
+}
+
+/// The three blocklists of idenfy-v2-wire §5.5.
+pub const BLOCKLISTS: [&str; 3] = ["DOCUMENT", "DOCUMENT_INFO", "SELFIE"];
+
+/// One blocklist entry (a verification put on a list).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BlocklistEntry {
+    pub partner_id: String,
+    pub scan_ref: String,
+    pub list: String,
+    pub reason: Option<String>,
+    pub created_at: i64,
+}
+
+/// A blocked face: the list it is on and the verification it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BlockedFace {
+    pub scan_ref: String,
+    pub list: String,
+    pub embedding: Vec<f32>,
+}
+
+/// A reviewer account (authenticated by a bearer token whose hash is stored).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reviewer {
+    pub id: String,
+    pub name: String,
+    pub token_hash: String,
+    pub created_at: i64,
+}
+
+/// One audit-log line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditEntry {
+    pub scan_ref: String,
+    pub actor: String,
+    pub action: String,
+    pub reason: Option<String>,
+    pub detail: Value,
+    pub at: i64,
+}
+
+/// A reviewer's verdict, recorded with its audit line and the manual webhook.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ManualResult {
+    pub status: OverallStatus,
+    pub manual_document: DocumentStatus,
+    pub manual_face: Option<FaceStatus>,
+    /// Corrected data (`manuallyDataChanged: true`), when the reviewer changed fields.
+    pub data: Option<DocData>,
 }

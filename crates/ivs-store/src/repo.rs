@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use ivs_core::token::TokenSettings;
 use ivs_core::vocab::{DocumentStatus, DocumentType, EventType, FaceStatus, FileKind, OverallStatus};
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 use std::sync::Arc;
@@ -29,6 +30,8 @@ pub trait Repo: Send + Sync + std::fmt::Debug {
     async fn create_verification(&self, v: &NewVerification) -> Result<()>;
     async fn verification(&self, partner_id: &str, scan_ref: &str) -> Result<Option<Verification>>;
     async fn verification_by_token(&self, auth_token: &str) -> Result<Option<Verification>>;
+    /// Any partner's verification (operator tools: review, `ivs policy explain`).
+    async fn verification_by_scan_ref(&self, scan_ref: &str) -> Result<Option<Verification>>;
     /// Consumes the token, records the files and queues the analysis job, all in one
     /// transaction. `Conflict` when the token was already used (a concurrent submit lost).
     async fn submit(&self, s: &Submission) -> Result<()>;
@@ -94,6 +97,64 @@ pub trait Repo: Send + Sync + std::fmt::Debug {
     // settings
     /// Returns the value under `key`, storing `init` first when there is none (first writer wins).
     async fn setting_or_init(&self, key: &str, init: &str) -> Result<String>;
+
+    // --- sessions, analysis, duplicates, blocklists, review, policy ---
+    /// Records that the user opened the capture page: sets `started_at` and the session's end
+    /// (`now + session_length`) the first time; later calls change nothing. `false` when the
+    /// session is not an unused, unexpired token.
+    async fn mark_started(&self, scan_ref: &str, now: i64, session_length: i64) -> Result<bool>;
+    /// Writes an analysis: the result, the analysis row, face embeddings, person keys and the
+    /// webhook event, in one transaction, only while the verification is still `PROCESSING`.
+    /// `false` when it is not (already decided or deleted): nothing is written.
+    async fn record_analysis(&self, a: &AnalysisRecord, event: Option<&NewWebhookEvent>) -> Result<bool>;
+    async fn analysis(&self, scan_ref: &str) -> Result<Option<StoredAnalysis>>;
+    /// Analyses created at or after `since`, oldest first (for `ivs replay`).
+    async fn analyses_since(&self, since: i64, limit: i64) -> Result<Vec<StoredAnalysis>>;
+    /// Face rows with `id > after`, in id order (index build and incremental sync).
+    async fn faces_after(&self, after: i64, limit: i64) -> Result<Vec<FaceRow>>;
+    /// Which of `scan_refs` still exist undeleted (index hits are filtered through this).
+    async fn live_scan_refs(&self, scan_refs: &[String]) -> Result<Vec<String>>;
+    /// scanRefs of the partner with the same key under another client.
+    async fn scan_refs_with_key(
+        &self,
+        partner_id: &str,
+        key: &PersonKey,
+        exclude_client: &str,
+    ) -> Result<Vec<String>>;
+    /// Puts a verification on a blocklist, copying its face or keys. `NotFound` when the
+    /// verification has nothing that list blocks (no analysis yet).
+    async fn blocklist_add(
+        &self,
+        partner_id: &str,
+        scan_ref: &str,
+        list: &str,
+        reason: Option<&str>,
+        now: i64,
+    ) -> Result<()>;
+    /// `false` when it was not on the list.
+    async fn blocklist_remove(&self, partner_id: &str, scan_ref: &str, list: &str) -> Result<bool>;
+    async fn blocklist(&self, partner_id: &str) -> Result<Vec<BlocklistEntry>>;
+    async fn blocked_faces(&self, partner_id: &str) -> Result<Vec<BlockedFace>>;
+    /// Blocked keys: `(scan_ref, key)`.
+    async fn blocked_keys(&self, partner_id: &str) -> Result<Vec<(String, PersonKey)>>;
+    async fn create_reviewer(&self, r: &Reviewer) -> Result<()>;
+    async fn reviewer_by_token_hash(&self, token_hash: &str) -> Result<Option<Reviewer>>;
+    async fn list_reviewers(&self) -> Result<Vec<Reviewer>>;
+    /// Verifications waiting for a reviewer (`REVIEWING`), oldest first.
+    async fn review_queue(&self, limit: i64) -> Result<Vec<Verification>>;
+    /// Records a reviewer's verdict with its audit line and event, only while the verification
+    /// is `REVIEWING`; `false` otherwise.
+    async fn record_manual(
+        &self,
+        scan_ref: &str,
+        m: &ManualResult,
+        audit: &AuditEntry,
+        event: Option<&NewWebhookEvent>,
+    ) -> Result<bool>;
+    async fn add_audit(&self, a: &AuditEntry) -> Result<()>;
+    async fn audit_log(&self, scan_ref: &str) -> Result<Vec<AuditEntry>>;
+    async fn set_policy(&self, partner_id: &str, policy: &Value, now: i64) -> Result<()>;
+    async fn policy(&self, partner_id: &str) -> Result<Option<Value>>;
 }
 
 pub type SharedRepo = Arc<dyn Repo>;
@@ -175,6 +236,8 @@ fn verification_from_row(row: &AnyRow) -> Result<Verification> {
         submitted_at: row.try_get("submitted_at")?,
         finished_at: row.try_get("finished_at")?,
         deleted_at: row.try_get("deleted_at")?,
+        started_at: row.try_get("started_at")?,
+        session_ends_at: row.try_get("session_ends_at")?,
     })
 }
 
@@ -217,7 +280,7 @@ const PARTNER_COLS: &str = "id, name, api_key, secret_hash, mode, webhook_url, s
                             token_defaults, created_at";
 const VERIFICATION_COLS: &str = "scan_ref, partner_id, client_id, auth_token, digit_string, phase, status, token, \
      auto_document, auto_face, manual_document, manual_face, fraud_tags, mismatch_tags, data, selected_country, \
-     document_type, created_at, expires_at, submitted_at, finished_at, deleted_at";
+     document_type, created_at, expires_at, submitted_at, finished_at, deleted_at, started_at, session_ends_at";
 const JOB_COLS: &str = "id, kind, payload, status, attempts, max_attempts, run_at, locked_by, heartbeat_at, \
                         last_error, unique_key, created_at";
 
@@ -279,6 +342,76 @@ async fn finish_with_event(
     }
     tx.commit().await?;
     Ok(true)
+}
+
+/// Embeddings are stored as hex of little-endian f32s (portable TEXT on both databases).
+fn encode_embedding(e: &[f32]) -> String {
+    hex::encode(e.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>())
+}
+
+fn decode_embedding(s: &str) -> Result<Vec<f32>> {
+    let bytes = hex::decode(s).map_err(|e| corrupt("embedding", e))?;
+    if bytes.len() % 4 != 0 {
+        return Err(corrupt("embedding", "length not a multiple of 4"));
+    }
+    Ok(bytes
+        .chunks_exact(4)
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect())
+}
+
+fn analysis_from_row(row: &AnyRow) -> Result<StoredAnalysis> {
+    Ok(StoredAnalysis {
+        scan_ref: row.try_get("scan_ref")?,
+        partner_id: row.try_get("partner_id")?,
+        facts: json_col(row, "facts")?,
+        evidence: json_col(row, "evidence")?,
+        decision: json_col(row, "decision")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+fn key_kind(kind: &str) -> Result<&'static str> {
+    match kind {
+        KEY_DOCUMENT_NUMBER => Ok(KEY_DOCUMENT_NUMBER),
+        KEY_PERSONAL_CODE => Ok(KEY_PERSONAL_CODE),
+        other => Err(corrupt("key kind", other)),
+    }
+}
+
+fn reviewer_from_row(row: &AnyRow) -> Result<Reviewer> {
+    Ok(Reviewer {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        token_hash: row.try_get("token_hash")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+fn audit_from_row(row: &AnyRow) -> Result<AuditEntry> {
+    Ok(AuditEntry {
+        scan_ref: row.try_get("scan_ref")?,
+        actor: row.try_get("actor")?,
+        action: row.try_get("action")?,
+        reason: row.try_get("reason")?,
+        detail: json_col(row, "detail")?,
+        at: row.try_get("at")?,
+    })
+}
+
+async fn insert_audit(tx: &mut Transaction<'_, Any>, a: &AuditEntry) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO audit_log (scan_ref, actor, action, reason, detail, at) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(&a.scan_ref)
+    .bind(&a.actor)
+    .bind(&a.action)
+    .bind(a.reason.as_deref())
+    .bind(to_json(&a.detail)?)
+    .bind(a.at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 async fn insert_job(tx: &mut Transaction<'_, Any>, job: &NewJob, now: i64) -> Result<Option<i64>> {
@@ -425,11 +558,21 @@ impl Repo for SqlRepo {
         row.as_ref().map(verification_from_row).transpose()
     }
 
+    async fn verification_by_scan_ref(&self, scan_ref: &str) -> Result<Option<Verification>> {
+        let q = format!("SELECT {VERIFICATION_COLS} FROM verifications WHERE scan_ref = $1");
+        let row = sqlx::query(&q)
+            .bind(scan_ref)
+            .fetch_optional(&self.db.pool)
+            .await?;
+        row.as_ref().map(verification_from_row).transpose()
+    }
+
     async fn submit(&self, s: &Submission) -> Result<()> {
         let mut tx = self.db.pool.begin().await?;
         let res = sqlx::query(
             "UPDATE verifications SET phase = $1, submitted_at = $2, selected_country = $3, document_type = $4 \
-             WHERE scan_ref = $5 AND partner_id = $6 AND phase = $7",
+             WHERE scan_ref = $5 AND partner_id = $6 AND phase = $7 \
+             AND (session_ends_at IS NULL OR session_ends_at > $2)",
         )
         .bind(Phase::Processing.as_str())
         .bind(s.now)
@@ -507,7 +650,7 @@ impl Repo for SqlRepo {
         let mut tx = self.db.pool.begin().await?;
         let res = sqlx::query(
             "UPDATE verifications SET phase = $1, status = $2, finished_at = $3 \
-             WHERE scan_ref = $4 AND phase = $5 AND expires_at <= $3",
+             WHERE scan_ref = $4 AND phase = $5 AND (expires_at <= $3 OR session_ends_at <= $3)",
         )
         .bind(Phase::Done.as_str())
         .bind(OverallStatus::Expired.as_str())
@@ -529,7 +672,8 @@ impl Repo for SqlRepo {
         let mut tx = self.db.pool.begin().await?;
         let res = sqlx::query(
             "UPDATE verifications SET phase = $1, status = $2, finished_at = $3 \
-             WHERE scan_ref = $4 AND partner_id = $5 AND phase = $6 AND expires_at > $3",
+             WHERE scan_ref = $4 AND partner_id = $5 AND phase = $6 AND expires_at > $3 \
+             AND (session_ends_at IS NULL OR session_ends_at > $3)",
         )
         .bind(Phase::Done.as_str())
         .bind(OverallStatus::Expired.as_str())
@@ -544,8 +688,8 @@ impl Repo for SqlRepo {
 
     async fn unused_expired(&self, now: i64, limit: i64) -> Result<Vec<Verification>> {
         let q = format!(
-            "SELECT {VERIFICATION_COLS} FROM verifications WHERE phase = $1 AND expires_at <= $2 \
-             ORDER BY expires_at LIMIT $3"
+            "SELECT {VERIFICATION_COLS} FROM verifications WHERE phase = $1 \
+             AND (expires_at <= $2 OR session_ends_at <= $2) ORDER BY expires_at LIMIT $3"
         );
         let rows = sqlx::query(&q)
             .bind(Phase::Issued.as_str())
@@ -576,10 +720,12 @@ impl Repo for SqlRepo {
         };
         let mut token = v.token.clone();
         token.scrub_personal_data();
-        sqlx::query("DELETE FROM files WHERE scan_ref = $1")
-            .bind(scan_ref)
-            .execute(&mut *tx)
-            .await?;
+        for table in ["files", "analyses", "faces", "person_keys"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE scan_ref = $1"))
+                .bind(scan_ref)
+                .execute(&mut *tx)
+                .await?;
+        }
         sqlx::query(
             "UPDATE verifications SET phase = $1, status = $2, data = NULL, token = $3, deleted_at = $4 \
              WHERE scan_ref = $5",
@@ -839,5 +985,433 @@ impl Repo for SqlRepo {
             .fetch_one(&self.db.pool)
             .await?;
         Ok(row.try_get("value")?)
+    }
+    async fn mark_started(&self, scan_ref: &str, now: i64, session_length: i64) -> Result<bool> {
+        let res = sqlx::query(
+            "UPDATE verifications SET started_at = $1, session_ends_at = $2 \
+             WHERE scan_ref = $3 AND phase = $4 AND started_at IS NULL AND expires_at > $1",
+        )
+        .bind(now)
+        .bind(now.saturating_add(session_length))
+        .bind(scan_ref)
+        .bind(Phase::Issued.as_str())
+        .execute(&self.db.pool)
+        .await?;
+        Ok(res.rows_affected() == 1)
+    }
+
+    async fn record_analysis(&self, a: &AnalysisRecord, event: Option<&NewWebhookEvent>) -> Result<bool> {
+        let r = &a.result;
+        let mut tx = self.db.pool.begin().await?;
+        let res = sqlx::query(
+            "UPDATE verifications SET phase = $1, status = $2, auto_document = $3, auto_face = $4, \
+             fraud_tags = $5, mismatch_tags = $6, data = $7, finished_at = $8 \
+             WHERE scan_ref = $9 AND phase = $10",
+        )
+        .bind(Phase::Done.as_str())
+        .bind(r.status.as_str())
+        .bind(r.auto_document.map(|x| x.as_str()))
+        .bind(r.auto_face.map(|x| x.as_str()))
+        .bind(to_json(&r.fraud_tags)?)
+        .bind(to_json(&r.mismatch_tags)?)
+        .bind(to_json(&r.data)?)
+        .bind(a.now)
+        .bind(&a.scan_ref)
+        .bind(Phase::Processing.as_str())
+        .execute(&mut *tx)
+        .await?;
+        if res.rows_affected() != 1 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        sqlx::query(
+            "INSERT INTO analyses (scan_ref, partner_id, facts, evidence, decision, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&a.scan_ref)
+        .bind(&a.partner_id)
+        .bind(to_json(&a.facts)?)
+        .bind(to_json(&a.evidence)?)
+        .bind(to_json(&a.decision)?)
+        .bind(a.now)
+        .execute(&mut *tx)
+        .await?;
+        for f in &a.faces {
+            sqlx::query(
+                "INSERT INTO faces (partner_id, scan_ref, client_id, source, embedding, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(&a.partner_id)
+            .bind(&a.scan_ref)
+            .bind(&a.client_id)
+            .bind(f.source)
+            .bind(encode_embedding(&f.embedding))
+            .bind(a.now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for k in &a.keys {
+            sqlx::query(
+                "INSERT INTO person_keys (partner_id, scan_ref, client_id, kind, key_hash, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(&a.partner_id)
+            .bind(&a.scan_ref)
+            .bind(&a.client_id)
+            .bind(k.kind)
+            .bind(&k.hash)
+            .bind(a.now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        finish_with_event(tx, 1, event, a.now).await
+    }
+
+    async fn analysis(&self, scan_ref: &str) -> Result<Option<StoredAnalysis>> {
+        let row = sqlx::query(
+            "SELECT scan_ref, partner_id, facts, evidence, decision, created_at FROM analyses WHERE scan_ref = $1",
+        )
+        .bind(scan_ref)
+        .fetch_optional(&self.db.pool)
+        .await?;
+        row.as_ref().map(analysis_from_row).transpose()
+    }
+
+    async fn analyses_since(&self, since: i64, limit: i64) -> Result<Vec<StoredAnalysis>> {
+        let rows = sqlx::query(
+            "SELECT scan_ref, partner_id, facts, evidence, decision, created_at FROM analyses \
+             WHERE created_at >= $1 ORDER BY created_at, scan_ref LIMIT $2",
+        )
+        .bind(since)
+        .bind(limit)
+        .fetch_all(&self.db.pool)
+        .await?;
+        rows.iter().map(analysis_from_row).collect()
+    }
+
+    async fn faces_after(&self, after: i64, limit: i64) -> Result<Vec<FaceRow>> {
+        let rows = sqlx::query(
+            "SELECT id, partner_id, scan_ref, client_id, source, embedding FROM faces WHERE id > $1 \
+             ORDER BY id LIMIT $2",
+        )
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&self.db.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let e: String = r.try_get("embedding")?;
+                Ok(FaceRow {
+                    id: r.try_get("id")?,
+                    partner_id: r.try_get("partner_id")?,
+                    scan_ref: r.try_get("scan_ref")?,
+                    client_id: r.try_get("client_id")?,
+                    source: r.try_get("source")?,
+                    embedding: decode_embedding(&e)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn live_scan_refs(&self, scan_refs: &[String]) -> Result<Vec<String>> {
+        let mut live = Vec::new();
+        for s in scan_refs {
+            let row = sqlx::query("SELECT scan_ref FROM verifications WHERE scan_ref = $1 AND phase <> $2")
+                .bind(s)
+                .bind(Phase::Deleted.as_str())
+                .fetch_optional(&self.db.pool)
+                .await?;
+            if row.is_some() {
+                live.push(s.clone());
+            }
+        }
+        Ok(live)
+    }
+
+    async fn scan_refs_with_key(
+        &self,
+        partner_id: &str,
+        key: &PersonKey,
+        exclude_client: &str,
+    ) -> Result<Vec<String>> {
+        let rows = sqlx::query(
+            "SELECT scan_ref FROM person_keys WHERE partner_id = $1 AND kind = $2 AND key_hash = $3 \
+             AND client_id <> $4 ORDER BY created_at, scan_ref",
+        )
+        .bind(partner_id)
+        .bind(key.kind)
+        .bind(&key.hash)
+        .bind(exclude_client)
+        .fetch_all(&self.db.pool)
+        .await?;
+        rows.iter().map(|r| Ok(r.try_get("scan_ref")?)).collect()
+    }
+
+    async fn blocklist_add(
+        &self,
+        partner_id: &str,
+        scan_ref: &str,
+        list: &str,
+        reason: Option<&str>,
+        now: i64,
+    ) -> Result<()> {
+        let mut tx = self.db.pool.begin().await?;
+        sqlx::query("DELETE FROM blocklist WHERE partner_id = $1 AND scan_ref = $2 AND list = $3")
+            .bind(partner_id)
+            .bind(scan_ref)
+            .bind(list)
+            .execute(&mut *tx)
+            .await?;
+        let copied =
+            match list {
+                "SELFIE" | "DOCUMENT" => {
+                    let source = if list == "SELFIE" {
+                        FACE_SELFIE
+                    } else {
+                        FACE_DOCUMENT
+                    };
+                    sqlx::query(
+                        "INSERT INTO blocklist (partner_id, scan_ref, list, reason, embedding, created_at) \
+                     SELECT partner_id, scan_ref, $1, $2, embedding, $3 FROM faces \
+                     WHERE partner_id = $4 AND scan_ref = $5 AND source = $6",
+                    )
+                    .bind(list)
+                    .bind(reason)
+                    .bind(now)
+                    .bind(partner_id)
+                    .bind(scan_ref)
+                    .bind(source)
+                    .execute(&mut *tx)
+                    .await?
+                }
+                "DOCUMENT_INFO" => sqlx::query(
+                    "INSERT INTO blocklist (partner_id, scan_ref, list, reason, kind, key_hash, created_at) \
+                     SELECT partner_id, scan_ref, $1, $2, kind, key_hash, $3 FROM person_keys \
+                     WHERE partner_id = $4 AND scan_ref = $5",
+                )
+                .bind(list)
+                .bind(reason)
+                .bind(now)
+                .bind(partner_id)
+                .bind(scan_ref)
+                .execute(&mut *tx)
+                .await?,
+                _ => {
+                    tx.rollback().await?;
+                    return Err(StoreError::Conflict("unknown blocklist"));
+                }
+            };
+        if copied.rows_affected() == 0 {
+            tx.rollback().await?;
+            return Err(StoreError::NotFound);
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn blocklist_remove(&self, partner_id: &str, scan_ref: &str, list: &str) -> Result<bool> {
+        let res = sqlx::query("DELETE FROM blocklist WHERE partner_id = $1 AND scan_ref = $2 AND list = $3")
+            .bind(partner_id)
+            .bind(scan_ref)
+            .bind(list)
+            .execute(&self.db.pool)
+            .await?;
+        Ok(res.rows_affected() > 0)
+    }
+
+    async fn blocklist(&self, partner_id: &str) -> Result<Vec<BlocklistEntry>> {
+        let rows = sqlx::query(
+            "SELECT partner_id, scan_ref, list, MAX(reason) AS reason, MIN(created_at) AS created_at \
+             FROM blocklist WHERE partner_id = $1 GROUP BY partner_id, scan_ref, list \
+             ORDER BY MIN(created_at), scan_ref, list",
+        )
+        .bind(partner_id)
+        .fetch_all(&self.db.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(BlocklistEntry {
+                    partner_id: r.try_get("partner_id")?,
+                    scan_ref: r.try_get("scan_ref")?,
+                    list: r.try_get("list")?,
+                    reason: r.try_get("reason")?,
+                    created_at: r.try_get("created_at")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn blocked_faces(&self, partner_id: &str) -> Result<Vec<BlockedFace>> {
+        let rows = sqlx::query(
+            "SELECT scan_ref, list, embedding FROM blocklist WHERE partner_id = $1 AND embedding IS NOT NULL \
+             ORDER BY id",
+        )
+        .bind(partner_id)
+        .fetch_all(&self.db.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let e: String = r.try_get("embedding")?;
+                Ok(BlockedFace {
+                    scan_ref: r.try_get("scan_ref")?,
+                    list: r.try_get("list")?,
+                    embedding: decode_embedding(&e)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn blocked_keys(&self, partner_id: &str) -> Result<Vec<(String, PersonKey)>> {
+        let rows = sqlx::query(
+            "SELECT scan_ref, kind, key_hash FROM blocklist WHERE partner_id = $1 AND key_hash IS NOT NULL \
+             ORDER BY id",
+        )
+        .bind(partner_id)
+        .fetch_all(&self.db.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let kind: String = r.try_get("kind")?;
+                Ok((
+                    r.try_get("scan_ref")?,
+                    PersonKey {
+                        kind: key_kind(&kind)?,
+                        hash: r.try_get("key_hash")?,
+                    },
+                ))
+            })
+            .collect()
+    }
+
+    async fn create_reviewer(&self, r: &Reviewer) -> Result<()> {
+        let res =
+            sqlx::query("INSERT INTO reviewers (id, name, token_hash, created_at) VALUES ($1, $2, $3, $4)")
+                .bind(&r.id)
+                .bind(&r.name)
+                .bind(&r.token_hash)
+                .bind(r.created_at)
+                .execute(&self.db.pool)
+                .await;
+        match res {
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                Err(StoreError::Conflict("reviewer exists"))
+            }
+            other => other.map(|_| ()).map_err(Into::into),
+        }
+    }
+
+    async fn reviewer_by_token_hash(&self, token_hash: &str) -> Result<Option<Reviewer>> {
+        let row = sqlx::query("SELECT id, name, token_hash, created_at FROM reviewers WHERE token_hash = $1")
+            .bind(token_hash)
+            .fetch_optional(&self.db.pool)
+            .await?;
+        row.as_ref().map(reviewer_from_row).transpose()
+    }
+
+    async fn list_reviewers(&self) -> Result<Vec<Reviewer>> {
+        let rows =
+            sqlx::query("SELECT id, name, token_hash, created_at FROM reviewers ORDER BY created_at, name")
+                .fetch_all(&self.db.pool)
+                .await?;
+        rows.iter().map(reviewer_from_row).collect()
+    }
+
+    async fn review_queue(&self, limit: i64) -> Result<Vec<Verification>> {
+        let q = format!(
+            "SELECT {VERIFICATION_COLS} FROM verifications WHERE phase = $1 AND status = $2 \
+             ORDER BY finished_at, scan_ref LIMIT $3"
+        );
+        let rows = sqlx::query(&q)
+            .bind(Phase::Done.as_str())
+            .bind(OverallStatus::Reviewing.as_str())
+            .bind(limit)
+            .fetch_all(&self.db.pool)
+            .await?;
+        rows.iter().map(verification_from_row).collect()
+    }
+
+    async fn record_manual(
+        &self,
+        scan_ref: &str,
+        m: &ManualResult,
+        audit: &AuditEntry,
+        event: Option<&NewWebhookEvent>,
+    ) -> Result<bool> {
+        let mut tx = self.db.pool.begin().await?;
+        let res = match &m.data {
+            Some(data) => sqlx::query(
+                "UPDATE verifications SET status = $1, manual_document = $2, manual_face = $3, data = $4, \
+                     finished_at = $5 WHERE scan_ref = $6 AND phase = $7 AND status = $8",
+            )
+            .bind(m.status.as_str())
+            .bind(m.manual_document.as_str())
+            .bind(m.manual_face.map(|x| x.as_str()))
+            .bind(to_json(data)?)
+            .bind(audit.at)
+            .bind(scan_ref)
+            .bind(Phase::Done.as_str())
+            .bind(OverallStatus::Reviewing.as_str())
+            .execute(&mut *tx)
+            .await?,
+            None => {
+                sqlx::query(
+                    "UPDATE verifications SET status = $1, manual_document = $2, manual_face = $3, \
+                     finished_at = $4 WHERE scan_ref = $5 AND phase = $6 AND status = $7",
+                )
+                .bind(m.status.as_str())
+                .bind(m.manual_document.as_str())
+                .bind(m.manual_face.map(|x| x.as_str()))
+                .bind(audit.at)
+                .bind(scan_ref)
+                .bind(Phase::Done.as_str())
+                .bind(OverallStatus::Reviewing.as_str())
+                .execute(&mut *tx)
+                .await?
+            }
+        };
+        if res.rows_affected() != 1 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        insert_audit(&mut tx, audit).await?;
+        finish_with_event(tx, 1, event, audit.at).await
+    }
+
+    async fn add_audit(&self, a: &AuditEntry) -> Result<()> {
+        let mut tx = self.db.pool.begin().await?;
+        insert_audit(&mut tx, a).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn audit_log(&self, scan_ref: &str) -> Result<Vec<AuditEntry>> {
+        let rows = sqlx::query(
+            "SELECT scan_ref, actor, action, reason, detail, at FROM audit_log WHERE scan_ref = $1 ORDER BY id",
+        )
+        .bind(scan_ref)
+        .fetch_all(&self.db.pool)
+        .await?;
+        rows.iter().map(audit_from_row).collect()
+    }
+
+    async fn set_policy(&self, partner_id: &str, policy: &Value, now: i64) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO policies (partner_id, policy, updated_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (partner_id) DO UPDATE SET policy = excluded.policy, updated_at = excluded.updated_at",
+        )
+        .bind(partner_id)
+        .bind(to_json(policy)?)
+        .bind(now)
+        .execute(&self.db.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn policy(&self, partner_id: &str) -> Result<Option<Value>> {
+        let row = sqlx::query("SELECT policy FROM policies WHERE partner_id = $1")
+            .bind(partner_id)
+            .fetch_optional(&self.db.pool)
+            .await?;
+        row.as_ref().map(|r| json_col(r, "policy")).transpose()
     }
 }

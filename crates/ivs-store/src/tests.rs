@@ -477,3 +477,296 @@ conformance!(
         }
     }
 );
+
+fn analysis(scan_ref: &str, client: &str, now: i64) -> AnalysisRecord {
+    AnalysisRecord {
+        scan_ref: scan_ref.into(),
+        partner_id: "p1".into(),
+        client_id: client.into(),
+        result: VerificationResult {
+            status: OverallStatus::Reviewing,
+            auto_document: Some(DocumentStatus::DocValidated),
+            auto_face: Some(FaceStatus::FaceUncertain),
+            manual_document: None,
+            manual_face: None,
+            fraud_tags: vec![],
+            mismatch_tags: vec![],
+            data: ivs_core::wire::DocData {
+                doc_first_name: Some("ANNA".into()),
+                ..Default::default()
+            },
+        },
+        facts: json!({"f": 1}),
+        evidence: json!({"e": 2}),
+        decision: json!({"rule": "face-uncertain"}),
+        faces: vec![
+            NewFace {
+                source: FACE_SELFIE,
+                embedding: vec![0.6, 0.8, 0.0],
+            },
+            NewFace {
+                source: FACE_DOCUMENT,
+                embedding: vec![0.0, 0.6, -0.8],
+            },
+        ],
+        keys: vec![PersonKey {
+            kind: KEY_DOCUMENT_NUMBER,
+            hash: "h-doc".into(),
+        }],
+        now,
+    }
+}
+
+fn event(id: &str, scan_ref: &str, t: ivs_core::vocab::EventType, final_: bool) -> NewWebhookEvent {
+    NewWebhookEvent {
+        event_id: id.into(),
+        partner_id: "p1".into(),
+        scan_ref: scan_ref.into(),
+        event_type: t,
+        final_,
+        callback_url: None,
+    }
+}
+
+conformance!(an_analysis_is_written_once_and_whole, |repo: &SqlRepo| {
+    let repo = repo.clone();
+    async move {
+        use ivs_core::vocab::EventType;
+        repo.create_partner(&partner("p1")).await.unwrap();
+        repo.create_verification(&new_verification("p1", "s1", "tok1"))
+            .await
+            .unwrap();
+        // Not submitted yet: nothing is written.
+        let a = analysis("s1", "client-1", 1600);
+        let e = event("evt-1", "s1", EventType::IdentificationAutoFinished, false);
+        assert!(!repo.record_analysis(&a, Some(&e)).await.unwrap());
+        assert!(repo.analysis("s1").await.unwrap().is_none());
+        assert!(repo.webhook_events("s1").await.unwrap().is_empty());
+        repo.submit(&submission("p1", "s1")).await.unwrap();
+        assert!(repo.record_analysis(&a, Some(&e)).await.unwrap());
+        let v = repo.verification("p1", "s1").await.unwrap().unwrap();
+        assert_eq!((v.phase, v.status), (Phase::Done, OverallStatus::Reviewing));
+        assert_eq!(v.auto_face, Some(FaceStatus::FaceUncertain));
+        let stored = repo.analysis("s1").await.unwrap().unwrap();
+        assert_eq!(
+            (stored.facts, stored.evidence),
+            (json!({"f": 1}), json!({"e": 2}))
+        );
+        assert_eq!(repo.webhook_events("s1").await.unwrap().len(), 1);
+        let faces = repo.faces_after(0, 10).await.unwrap();
+        assert_eq!(faces.len(), 2);
+        assert_eq!(faces[0].embedding, vec![0.6, 0.8, 0.0]);
+        assert_eq!(faces[0].client_id, "client-1");
+        assert!(repo.faces_after(faces[1].id, 10).await.unwrap().is_empty());
+        // A second run (a worker that died after the commit) writes nothing.
+        let e2 = event("evt-2", "s1", EventType::IdentificationAutoFinished, false);
+        assert!(!repo.record_analysis(&a, Some(&e2)).await.unwrap());
+        assert_eq!(repo.webhook_events("s1").await.unwrap().len(), 1);
+        assert_eq!(repo.faces_after(0, 10).await.unwrap().len(), 2);
+        assert_eq!(repo.analyses_since(0, 10).await.unwrap().len(), 1);
+        assert!(repo.analyses_since(1601, 10).await.unwrap().is_empty());
+        // Keys match other clients only.
+        let k = PersonKey {
+            kind: KEY_DOCUMENT_NUMBER,
+            hash: "h-doc".into(),
+        };
+        assert!(
+            repo.scan_refs_with_key("p1", &k, "client-1")
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(
+            repo.scan_refs_with_key("p1", &k, "client-2").await.unwrap(),
+            vec!["s1".to_owned()]
+        );
+        assert!(
+            repo.scan_refs_with_key("p2", &k, "client-2")
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        // Deleting the verification removes its faces, keys and analysis.
+        assert_eq!(
+            repo.live_scan_refs(&["s1".into(), "nope".into()]).await.unwrap(),
+            vec!["s1".to_owned()]
+        );
+        repo.tombstone("s1", OverallStatus::Deleted, 1700).await.unwrap();
+        assert!(repo.faces_after(0, 10).await.unwrap().is_empty());
+        assert!(repo.analysis("s1").await.unwrap().is_none());
+        assert!(
+            repo.scan_refs_with_key("p1", &k, "client-2")
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert!(repo.live_scan_refs(&["s1".into()]).await.unwrap().is_empty());
+    }
+});
+
+conformance!(blocklists_copy_what_they_block, |repo: &SqlRepo| {
+    let repo = repo.clone();
+    async move {
+        repo.create_partner(&partner("p1")).await.unwrap();
+        repo.create_verification(&new_verification("p1", "s1", "tok1"))
+            .await
+            .unwrap();
+        // Nothing analysed yet: nothing to block.
+        assert!(matches!(
+            repo.blocklist_add("p1", "s1", "SELFIE", None, 1600).await,
+            Err(StoreError::NotFound)
+        ));
+        repo.submit(&submission("p1", "s1")).await.unwrap();
+        repo.record_analysis(&analysis("s1", "client-1", 1600), None)
+            .await
+            .unwrap();
+        repo.blocklist_add("p1", "s1", "SELFIE", Some("fraud ring"), 1601)
+            .await
+            .unwrap();
+        repo.blocklist_add("p1", "s1", "DOCUMENT_INFO", None, 1602)
+            .await
+            .unwrap();
+        // Adding again replaces, it does not duplicate.
+        repo.blocklist_add("p1", "s1", "SELFIE", Some("fraud ring"), 1603)
+            .await
+            .unwrap();
+        let faces = repo.blocked_faces("p1").await.unwrap();
+        assert_eq!(faces.len(), 1);
+        assert_eq!(
+            (faces[0].list.as_str(), faces[0].embedding.clone()),
+            ("SELFIE", vec![0.6, 0.8, 0.0])
+        );
+        let keys = repo.blocked_keys("p1").await.unwrap();
+        assert_eq!(
+            keys,
+            vec![(
+                "s1".to_owned(),
+                PersonKey {
+                    kind: KEY_DOCUMENT_NUMBER,
+                    hash: "h-doc".into()
+                }
+            )]
+        );
+        let list = repo.blocklist("p1").await.unwrap();
+        assert_eq!(list.len(), 2);
+        assert!(repo.blocklist("p2").await.unwrap().is_empty());
+        // Entries outlive the verification.
+        repo.tombstone("s1", OverallStatus::Deleted, 1700).await.unwrap();
+        assert_eq!(repo.blocked_faces("p1").await.unwrap().len(), 1);
+        assert!(repo.blocklist_remove("p1", "s1", "SELFIE").await.unwrap());
+        assert!(!repo.blocklist_remove("p1", "s1", "SELFIE").await.unwrap());
+        assert!(repo.blocked_faces("p1").await.unwrap().is_empty());
+    }
+});
+
+conformance!(
+    manual_review_is_recorded_once_with_its_audit_line,
+    |repo: &SqlRepo| {
+        let repo = repo.clone();
+        async move {
+            use ivs_core::vocab::EventType;
+            repo.create_partner(&partner("p1")).await.unwrap();
+            repo.create_verification(&new_verification("p1", "s1", "tok1"))
+                .await
+                .unwrap();
+            repo.submit(&submission("p1", "s1")).await.unwrap();
+            repo.record_analysis(&analysis("s1", "client-1", 1600), None)
+                .await
+                .unwrap();
+            let queue = repo.review_queue(10).await.unwrap();
+            assert_eq!(queue.len(), 1);
+            repo.create_reviewer(&Reviewer {
+                id: "r1".into(),
+                name: "rita".into(),
+                token_hash: "th".into(),
+                created_at: 1,
+            })
+            .await
+            .unwrap();
+            assert!(matches!(
+                repo.create_reviewer(&Reviewer {
+                    id: "r2".into(),
+                    name: "rita".into(),
+                    token_hash: "x".into(),
+                    created_at: 1
+                })
+                .await,
+                Err(StoreError::Conflict(_))
+            ));
+            assert_eq!(
+                repo.reviewer_by_token_hash("th").await.unwrap().unwrap().name,
+                "rita"
+            );
+            assert!(repo.reviewer_by_token_hash("nope").await.unwrap().is_none());
+            let m = ManualResult {
+                status: OverallStatus::Approved,
+                manual_document: DocumentStatus::DocValidated,
+                manual_face: Some(FaceStatus::FaceMatch),
+                data: Some(ivs_core::wire::DocData {
+                    doc_first_name: Some("ANNE".into()),
+                    manually_data_changed: Some(true),
+                    ..Default::default()
+                }),
+            };
+            let audit = AuditEntry {
+                scan_ref: "s1".into(),
+                actor: "rita".into(),
+                action: "manual_decision".into(),
+                reason: Some("looked".into()),
+                detail: json!({"changedFields": ["docFirstName"]}),
+                at: 1700,
+            };
+            let e = event("evt-m", "s1", EventType::IdentificationManualFinished, true);
+            assert!(repo.record_manual("s1", &m, &audit, Some(&e)).await.unwrap());
+            let v = repo.verification("p1", "s1").await.unwrap().unwrap();
+            assert_eq!(v.status, OverallStatus::Approved);
+            assert_eq!(v.manual_face, Some(FaceStatus::FaceMatch));
+            assert_eq!(v.data.unwrap().doc_first_name.as_deref(), Some("ANNE"));
+            assert_eq!(repo.audit_log("s1").await.unwrap(), vec![audit.clone()]);
+            assert!(repo.review_queue(10).await.unwrap().is_empty());
+            // Not REVIEWING any more: a second verdict is refused and writes nothing.
+            let e2 = event("evt-m2", "s1", EventType::IdentificationManualFinished, true);
+            assert!(!repo.record_manual("s1", &m, &audit, Some(&e2)).await.unwrap());
+            assert_eq!(repo.audit_log("s1").await.unwrap().len(), 1);
+            assert_eq!(repo.webhook_events("s1").await.unwrap().len(), 1);
+        }
+    }
+);
+
+conformance!(policies_and_session_length, |repo: &SqlRepo| {
+    let repo = repo.clone();
+    async move {
+        repo.create_partner(&partner("p1")).await.unwrap();
+        assert!(repo.policy("p1").await.unwrap().is_none());
+        repo.set_policy("p1", &json!({"on_mismatch": "DENIED"}), 5)
+            .await
+            .unwrap();
+        repo.set_policy("p1", &json!({"on_mismatch": "REVIEWING"}), 6)
+            .await
+            .unwrap();
+        assert_eq!(
+            repo.policy("p1").await.unwrap(),
+            Some(json!({"on_mismatch": "REVIEWING"}))
+        );
+        // The session starts once; it ends session_length later even though the token lives on.
+        repo.create_verification(&new_verification("p1", "s1", "tok1"))
+            .await
+            .unwrap();
+        assert!(repo.mark_started("s1", 1100, 60).await.unwrap());
+        assert!(!repo.mark_started("s1", 1150, 60).await.unwrap());
+        let v = repo.verification("p1", "s1").await.unwrap().unwrap();
+        assert_eq!((v.started_at, v.session_ends_at), (Some(1100), Some(1160)));
+        assert!(v.token_usable(1159) && !v.token_usable(1160));
+        assert!(repo.unused_expired(1159, 10).await.unwrap().is_empty());
+        assert_eq!(repo.unused_expired(1160, 10).await.unwrap().len(), 1);
+        assert!(!repo.cancel_unused("p1", "s1", 1160, None).await.unwrap());
+        assert!(repo.expire_if_unused("s1", 1160, None).await.unwrap());
+        let v = repo.verification("p1", "s1").await.unwrap().unwrap();
+        assert_eq!(v.status, OverallStatus::Expired);
+        // A token past its expiry cannot start a session.
+        repo.create_verification(&new_verification("p1", "s2", "tok2"))
+            .await
+            .unwrap();
+        assert!(!repo.mark_started("s2", 2000, 60).await.unwrap());
+    }
+});

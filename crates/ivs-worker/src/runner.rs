@@ -1,6 +1,7 @@
 //! The worker loop: deliver due webhooks, expire unused sessions, return work of dead workers to
 //! the queue. N loops run side by side; each claims work through the database, so several
 //! processes can run them against one database.
+use crate::analyse::{Analyser, Outcome};
 use crate::delivery::Deliverer;
 use ivs_core::SharedClock;
 use ivs_core::vocab::EventType;
@@ -16,6 +17,8 @@ pub struct WorkerConfig {
     pub idle_poll: Duration,
     /// A running job whose heartbeat is older than this goes back to the queue, seconds.
     pub stale_after_secs: i64,
+    /// Heartbeat period of a running job.
+    pub heartbeat: Duration,
 }
 
 impl Default for WorkerConfig {
@@ -24,6 +27,7 @@ impl Default for WorkerConfig {
             workers: 2,
             idle_poll: Duration::from_millis(500),
             stale_after_secs: 120,
+            heartbeat: Duration::from_secs(10),
         }
     }
 }
@@ -54,11 +58,92 @@ pub async fn expire_sessions(repo: &SharedRepo, now: i64) -> Result<usize, ivs_s
     Ok(n)
 }
 
+/// Backoff before retry `attempt` (1-based) of a failed analysis, seconds.
+fn analyse_backoff(attempt: i64) -> i64 {
+    5 * 2i64.pow(u32::try_from(attempt.clamp(1, 8) - 1).unwrap_or(0))
+}
+
+/// Claims one `analyse` job and runs it, heartbeating while it runs. `true` when there was one.
+pub async fn run_next_analysis(
+    worker: &str,
+    repo: &SharedRepo,
+    clock: &SharedClock,
+    analyser: &Analyser,
+    heartbeat: Duration,
+) -> Result<bool, ivs_store::StoreError> {
+    let Some(job) = repo
+        .claim_job(worker, &[ivs_store::JOB_ANALYSE], clock.unix())
+        .await?
+    else {
+        return Ok(false);
+    };
+    let scan_ref = job
+        .payload
+        .get("scanRef")
+        .and_then(|v| v.as_str())
+        .unwrap_or_default()
+        .to_owned();
+    let partner = job
+        .payload
+        .get("partnerId")
+        .and_then(|v| v.as_str())
+        .unwrap_or_default()
+        .to_owned();
+    if job.attempts > job.max_attempts {
+        // Claimed more often than allowed: earlier runs died with their worker (a poison image
+        // crashing the process, say). Do not run it again; hand it to a reviewer.
+        tracing::error!(scan_ref = %scan_ref, attempts = job.attempts, "analysis keeps dying; sent to review");
+        if let Err(e) = analyser
+            .record_failure(&partner, &scan_ref, "the analysis did not finish (worker died)")
+            .await
+        {
+            tracing::error!(error = %e, "recording the failed analysis failed");
+        }
+        repo.retry_job(job.id, worker, "worker died repeatedly", None)
+            .await?;
+        return Ok(true);
+    }
+    let beat = {
+        let (repo, clock, worker) = (repo.clone(), clock.clone(), worker.to_owned());
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(heartbeat).await;
+                match repo.heartbeat_job(job.id, &worker, clock.unix()).await {
+                    Ok(true) => {}
+                    Ok(false) => break,
+                    Err(e) => tracing::warn!(error = %e, "job heartbeat failed"),
+                }
+            }
+        })
+    };
+    let result = analyser.run(&partner, &scan_ref).await;
+    beat.abort();
+    let now = clock.unix();
+    match result {
+        Ok(Outcome::Recorded(_) | Outcome::NothingToDo) => repo.complete_job(job.id, worker, now).await?,
+        Err(e) if job.attempts < job.max_attempts => {
+            tracing::warn!(error = %e, scan_ref = %scan_ref, attempt = job.attempts, "analysis failed; will retry");
+            let at = now + analyse_backoff(job.attempts);
+            repo.retry_job(job.id, worker, &e.to_string(), Some(at)).await?;
+        }
+        Err(e) => {
+            tracing::error!(error = %e, scan_ref = %scan_ref, "analysis failed for good; sent to review");
+            match analyser.record_failure(&partner, &scan_ref, &e.to_string()).await {
+                Ok(_) => {}
+                Err(e2) => tracing::error!(error = %e2, "recording the failed analysis failed"),
+            }
+            repo.retry_job(job.id, worker, &e.to_string(), None).await?;
+        }
+    }
+    Ok(true)
+}
+
 async fn one_loop(
     id: String,
     repo: SharedRepo,
     clock: SharedClock,
     deliverer: Deliverer,
+    analyser: Option<Analyser>,
     cfg: WorkerConfig,
     cancel: CancellationToken,
 ) {
@@ -71,6 +156,12 @@ async fn one_loop(
         }
         if let Err(e) = repo.requeue_stale_jobs(now - cfg.stale_after_secs).await {
             tracing::error!(error = %e, "requeueing stale jobs failed");
+        }
+        if let Some(a) = &analyser {
+            match run_next_analysis(&id, &repo, &clock, a, cfg.heartbeat).await {
+                Ok(did) => busy |= did,
+                Err(e) => tracing::error!(error = %e, "running an analysis job failed"),
+            }
         }
         match deliverer.deliver_next(&id).await {
             Ok(did) => busy |= did,
@@ -85,12 +176,14 @@ async fn one_loop(
     }
 }
 
-/// Starts `cfg.workers` loops on `tracker`; they stop when `cancel` fires.
+/// Starts `cfg.workers` loops on `tracker`; they stop when `cancel` fires. Without an
+/// `analyser` (no models configured) the loops deliver webhooks and expire sessions only.
 pub fn run_workers(
     tracker: &TaskTracker,
     repo: SharedRepo,
     clock: SharedClock,
     deliverer: Deliverer,
+    analyser: Option<Analyser>,
     cfg: WorkerConfig,
     cancel: CancellationToken,
 ) {
@@ -101,6 +194,7 @@ pub fn run_workers(
             repo.clone(),
             clock.clone(),
             deliverer.clone(),
+            analyser.clone(),
             cfg.clone(),
             cancel.clone(),
         ));

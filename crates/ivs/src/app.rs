@@ -49,12 +49,57 @@ pub struct Application {
     router: axum::Router,
     pub state: AppState,
     deliverer: ivs_worker::Deliverer,
+    analyser: Option<ivs_worker::Analyser>,
     worker_cfg: ivs_worker::WorkerConfig,
+}
+
+/// The analysis side of the workers: `None` when `workers.analyse` is off. `engines` may be
+/// passed in already loaded (tests share one set); otherwise they are loaded from `models_dir`.
+/// The duplicate-face index is rebuilt from the store here.
+pub async fn build_analyser(
+    cfg: &Config,
+    repo: &SharedRepo,
+    files: &Files,
+    clock: &SharedClock,
+    engines: Option<Arc<ivs_worker::Engines>>,
+) -> anyhow::Result<Option<ivs_worker::Analyser>> {
+    if !cfg.workers.analyse {
+        return Ok(None);
+    }
+    let engines = match engines {
+        Some(e) => e,
+        None => cfg.load_engines()?,
+    };
+    let index = Arc::new(ivs_worker::FaceIndexCache::default());
+    let t = std::time::Instant::now();
+    let n = index.sync(repo).await.context("building the face index")?;
+    tracing::info!(
+        faces = n,
+        millis = t.elapsed().as_millis() as u64,
+        "face index built"
+    );
+    Ok(Some(ivs_worker::Analyser {
+        engines,
+        repo: repo.clone(),
+        files: files.clone(),
+        clock: clock.clone(),
+        index,
+    }))
 }
 
 impl Application {
     pub async fn build(cfg: &Config, clock: SharedClock) -> anyhow::Result<Self> {
+        Self::build_with(cfg, clock, None).await
+    }
+
+    /// Like [`Application::build`], with analysis engines already loaded.
+    pub async fn build_with(
+        cfg: &Config,
+        clock: SharedClock,
+        engines: Option<Arc<ivs_worker::Engines>>,
+    ) -> anyhow::Result<Self> {
         let (repo, files) = open_storage(cfg).await?;
+        let analyser = build_analyser(cfg, &repo, &files, &clock, engines).await?;
         let listener = TcpListener::bind(&cfg.server.listen)
             .await
             .with_context(|| format!("binding {}", cfg.server.listen))?;
@@ -76,6 +121,7 @@ impl Application {
             router,
             state,
             deliverer,
+            analyser,
             worker_cfg: cfg.worker_config(),
         })
     }
@@ -97,6 +143,7 @@ impl Application {
             self.state.repo.clone(),
             self.state.clock.clone(),
             self.deliverer,
+            self.analyser,
             self.worker_cfg,
             cancel.clone(),
         );
@@ -135,6 +182,7 @@ pub async fn run_workers_only(
     shutdown: impl std::future::Future<Output = ()>,
 ) -> anyhow::Result<()> {
     let (repo, files) = open_storage(cfg).await?;
+    let analyser = build_analyser(cfg, &repo, &files, &clock, None).await?;
     let links = file_links(cfg, &repo, files).await?;
     let deliverer = ivs_worker::Deliverer::new(repo.clone(), clock.clone(), links, cfg.delivery_config())?;
     let cancel = CancellationToken::new();
@@ -144,6 +192,7 @@ pub async fn run_workers_only(
         repo,
         clock,
         deliverer,
+        analyser,
         cfg.worker_config(),
         cancel.clone(),
     );

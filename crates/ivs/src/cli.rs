@@ -67,6 +67,19 @@ pub enum Command {
     Doc(crate::doc_cmd::DocCommand),
     /// Face engine: compare, detect, eval, bench.
     Face(crate::face_cmd::FaceArgs),
+    /// Run the verification pipeline on files, offline, and print status, data and evidence.
+    Verify(crate::pipeline_cmd::VerifyArgs),
+    /// Re-decide stored verifications under another policy; prints what would change.
+    Replay(crate::pipeline_cmd::ReplayArgs),
+    /// Per-partner decision policy.
+    #[command(subcommand)]
+    Policy(crate::pipeline_cmd::PolicyCmd),
+    /// Reviewer accounts (manual review API).
+    #[command(subcommand)]
+    Reviewer(crate::pipeline_cmd::ReviewerCmd),
+    /// Partner blocklists.
+    #[command(subcommand)]
+    Blocklist(crate::pipeline_cmd::BlocklistCmd),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -234,6 +247,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Mrz { command } => return Ok(crate::mrz_cmd::run(command)),
         Command::Doc(cmd) => return Ok(crate::doc_cmd::run(cmd)),
         Command::Face(args) => return Ok(crate::face_cmd::run(args)),
+        Command::Verify(args) => {
+            let code = tokio::task::block_in_place(|| crate::pipeline_cmd::verify(&cfg, clock, args))?;
+            return Ok(code);
+        }
+        Command::Replay(args) => return crate::pipeline_cmd::replay(&cfg, args).await,
+        Command::Policy(cmd) => return crate::pipeline_cmd::policy(&cfg, clock, cmd).await,
+        Command::Reviewer(cmd) => return crate::pipeline_cmd::reviewer(&cfg, clock, cmd).await,
+        Command::Blocklist(cmd) => return crate::pipeline_cmd::blocklist(&cfg, clock, cmd).await,
     }
     Ok(ExitCode::SUCCESS)
 }

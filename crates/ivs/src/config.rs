@@ -44,6 +44,9 @@ pub struct WorkersSection {
     pub count: usize,
     /// Pause when there is nothing to do, milliseconds.
     pub idle_poll_ms: u64,
+    /// Run the analysis pipeline (needs the models from `scripts/setup.sh`). When false the
+    /// workers only deliver webhooks and expire sessions; another process must analyse.
+    pub analyse: bool,
 }
 
 impl Default for WebhooksSection {
@@ -63,6 +66,7 @@ impl Default for WorkersSection {
         WorkersSection {
             count: 2,
             idle_poll_ms: 500,
+            analyse: true,
         }
     }
 }
@@ -221,6 +225,7 @@ const ENV_KEYS: &[&str] = &[
     "data_dir",
     "database_url",
     "models_dir",
+    "workers.analyse",
     "server.listen",
     "server.public_url",
     "server.file_url_ttl_secs",
@@ -383,6 +388,23 @@ impl Config {
             idle_poll: std::time::Duration::from_millis(self.workers.idle_poll_ms.max(10)),
             ..ivs_worker::WorkerConfig::default()
         }
+    }
+
+    /// Loads the analysis models (once per process; shared by every worker loop).
+    pub fn load_engines(&self) -> anyhow::Result<std::sync::Arc<ivs_worker::Engines>> {
+        let face = ivs_face::FaceEngine::load(&ivs_face::ModelPaths::in_dir(&self.models_dir))?;
+        let tessdata = self.models_dir.join("tessdata");
+        if !tessdata.join("mrz.traineddata").is_file() {
+            anyhow::bail!(
+                "{} is missing: run scripts/setup.sh (it installs the OCR model)",
+                tessdata.join("mrz.traineddata").display()
+            );
+        }
+        Ok(std::sync::Arc::new(ivs_worker::Engines {
+            face: std::sync::Arc::new(face),
+            tessdata,
+            match_policy: ivs_face::MatchPolicy::default(),
+        }))
     }
 
     /// The effective configuration with secrets (database password) redacted, as JSON.

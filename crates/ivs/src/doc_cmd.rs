@@ -11,6 +11,25 @@ use std::process::ExitCode;
 pub enum DocCommand {
     /// Generate synthetic TD1/TD3 documents (images + truth.json) from a seed.
     Synth(SynthArgs),
+    /// Write the sample passport (JPEG, public-domain portrait) and a matching token request.
+    Sample(SampleArgs),
+}
+
+/// Arguments of `ivs doc sample`.
+#[derive(Debug, Args)]
+pub struct SampleArgs {
+    /// Output directory (created if missing): passport.jpg and token.json.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// The holder's photo, a file in --faces.
+    #[arg(long, default_value = "obama.jpg")]
+    pub portrait: String,
+    /// The OCR-B font (Debian package fonts-ocr-b).
+    #[arg(long, default_value = "/usr/share/fonts/opentype/ocr-b/OCRB.otf")]
+    pub font: PathBuf,
+    /// Directory of the public-domain portrait photos (installed by scripts/setup.sh).
+    #[arg(long, default_value = "testdata/pd-faces")]
+    pub faces: PathBuf,
 }
 
 /// Arguments of `ivs doc synth`.
@@ -46,7 +65,59 @@ pub fn run(cmd: DocCommand) -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        DocCommand::Sample(args) => match sample(&args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("ivs doc sample: {e:#}");
+                ExitCode::FAILURE
+            }
+        },
     }
+}
+
+/// The sample's data: a specimen passport of the fictional state `UTO` (ICAO 9303's example
+/// issuer), valid until 2032.
+pub fn sample_data() -> ivs_doc::synth::DocData {
+    ivs_doc::synth::DocData {
+        format: ivs_doc::checks::Format::Td3,
+        doc_code: "P<".into(),
+        issuer: "UTO".into(),
+        nationality: "UTO".into(),
+        surnames: vec!["SPECIMEN".into()],
+        given_names: vec!["JOHN".into()],
+        number: "L898902C3".into(),
+        birth: "850312".into(),
+        sex: 'M',
+        expiry: "320101".into(),
+        optional1: "ZE184226B<<<<<".into(),
+        optional2: String::new(),
+    }
+}
+
+fn sample(args: &SampleArgs) -> anyhow::Result<()> {
+    let assets = Assets::load(&args.font, &args.faces)?;
+    let spec = ivs_doc::synth::Specimen {
+        data: sample_data(),
+        portrait: args.portrait.clone(),
+        blur: 0.0,
+        seed: 7,
+    };
+    let (jpeg, _lines) = ivs_doc::synth::specimen(&assets, &spec)?;
+    std::fs::create_dir_all(&args.out)?;
+    std::fs::write(args.out.join("passport.jpg"), jpeg)?;
+    let token = serde_json::json!({
+        "clientId": "sample-user",
+        "firstName": "John",
+        "lastName": "Specimen",
+        "dateOfBirth": "1985-03-12",
+        "documentNumber": "L898902C3"
+    });
+    std::fs::write(
+        args.out.join("token.json"),
+        serde_json::to_string_pretty(&token)? + "\n",
+    )?;
+    println!("wrote passport.jpg and token.json to {}", args.out.display());
+    Ok(())
 }
 
 fn synth(args: &SynthArgs) -> anyhow::Result<()> {

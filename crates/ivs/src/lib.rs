@@ -11,3 +11,4 @@ pub mod mrz_cmd;
 pub mod mrz_eval_cmd;
 pub mod mrz_read_cmd;
 pub mod partners;
+pub mod pipeline_cmd;

@@ -12,7 +12,7 @@ pub mod render;
 
 use crate::checks::Format;
 use ab_glyph::FontArc;
-use data::DocData;
+pub use data::DocData;
 use degrade::Degradation;
 use image::{ImageFormat, RgbImage, imageops};
 use rand::{Rng, SeedableRng};
@@ -55,6 +55,8 @@ const FACE_BOXES: &[(&str, [u32; 4])] = &[
 pub struct Assets {
     font: FontArc,
     portraits: Vec<RgbImage>,
+    /// The file name of each portrait.
+    names: Vec<&'static str>,
 }
 
 impl Assets {
@@ -67,6 +69,7 @@ impl Assets {
         })?;
         let font = FontArc::try_from_vec(bytes).map_err(|e| SynthError::Font(e.to_string()))?;
         let mut portraits = Vec::new();
+        let mut names = Vec::new();
         for (name, [x, y, w, h]) in FACE_BOXES {
             let path = faces_dir.join(name);
             if !path.exists() {
@@ -82,8 +85,13 @@ impl Assets {
                 360,
                 imageops::FilterType::Triangle,
             ));
+            names.push(*name);
         }
-        Ok(Assets { font, portraits })
+        Ok(Assets {
+            font,
+            portraits,
+            names,
+        })
     }
 
     /// Number of portraits available.
@@ -184,6 +192,41 @@ pub fn generate(assets: &Assets, seed: u64, index: u64, clean: bool) -> Result<S
             degradation,
         },
     })
+}
+
+/// A document with chosen data and portrait (end-to-end tests, the README sample): a clean
+/// rendered page, optionally blurred, encoded as JPEG (quality 92).
+#[derive(Debug, Clone)]
+pub struct Specimen {
+    pub data: DocData,
+    /// File name of the portrait in the faces directory (`obama.jpg`); it must be one of the
+    /// photos the generator knows.
+    pub portrait: String,
+    /// Gaussian blur sigma in pixels of the page (0: sharp).
+    pub blur: f32,
+    /// Seeds the layout.
+    pub seed: u64,
+}
+
+/// Renders a [`Specimen`]. Returns the JPEG and the MRZ lines.
+pub fn specimen(assets: &Assets, spec: &Specimen) -> Result<(Vec<u8>, Vec<String>), SynthError> {
+    let idx = assets
+        .names
+        .iter()
+        .position(|n| *n == spec.portrait)
+        .ok_or_else(|| SynthError::Font(format!("portrait {} is not available", spec.portrait)))?;
+    let portrait = assets.portraits.get(idx..=idx).unwrap_or_default();
+    let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
+    let lines = spec.data.mrz_lines();
+    let (page, _layout) = render::render_page(&mut rng, &assets.font, portrait, &spec.data, &lines);
+    let page = if spec.blur > 0.0 {
+        imageproc::filter::gaussian_blur_f32(&page, spec.blur)
+    } else {
+        page
+    };
+    let mut bytes = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, 92).encode_image(&page)?;
+    Ok((bytes, lines))
 }
 
 /// Generates documents `0..count` into `out` and writes `truth.json` there; returns the truth map.

@@ -238,7 +238,8 @@ async fn process_stores_files_queues_a_job_and_consumes_the_token() {
 
     let jobs = app.repo.jobs(ivs_store::JOB_ANALYSE).await.unwrap();
     assert_eq!(jobs.len(), 1);
-    assert_eq!(jobs[0].payload, json!({"scanRef": scan_ref}));
+    assert_eq!(jobs[0].payload["scanRef"], json!(scan_ref));
+    assert!(jobs[0].payload["partnerId"].as_str().is_some());
 
     let s = app
         .post("/api/v2/status", &app.a, json!({"scanRef": scan_ref}))

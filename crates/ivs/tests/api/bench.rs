@@ -89,3 +89,61 @@ async fn bench_job_claims_per_second() {
         N as f64 / secs
     );
 }
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+/// Verifications per second through the server's own workers (2 loops, as `ivs serve` runs by
+/// default) and the per-stage times recorded in each verification's evidence.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "benchmark"]
+async fn bench_pipeline_verifications_per_second() {
+    let app = spawn_app_with(Options {
+        analyse: true,
+        workers: 2,
+        ..Options::default()
+    })
+    .await;
+    let front = crate::pipeline::passport("obama.jpg", "320101", 0.0);
+    let face = crate::pipeline::selfie("obama2.jpg");
+    const N: usize = 40;
+    let start = Instant::now();
+    let mut scans = Vec::new();
+    for i in 0..N {
+        scans.push(
+            app.verify(json!({"clientId": format!("c{i}")}), &front, &face)
+                .await,
+        );
+    }
+    for s in &scans {
+        let st = app.decided(s).await;
+        assert_eq!(st["status"], "APPROVED", "{st}");
+    }
+    let secs = start.elapsed().as_secs_f64();
+    let mut stages: std::collections::BTreeMap<&str, Vec<f64>> = Default::default();
+    for s in &scans {
+        let a = app.repo.analysis(s).await.unwrap().unwrap();
+        for k in ["readFront", "portrait", "selfie", "fraud", "total"] {
+            let v = a.evidence["millis"][k].as_f64().unwrap_or(f64::NAN);
+            stages.entry(k).or_default().push(v);
+        }
+    }
+    println!(
+        "BENCH {}: {N} verifications (submit → decided) in {secs:.1} s = {:.2}/s, 2 worker loops",
+        backend(),
+        N as f64 / secs
+    );
+    for (k, mut v) in stages {
+        v.sort_by(f64::total_cmp);
+        println!(
+            "BENCH stage {k}: median {:.0} ms, p95 {:.0} ms",
+            percentile(&v, 0.5),
+            percentile(&v, 0.95)
+        );
+    }
+}

@@ -36,6 +36,10 @@ pub struct Options {
     pub allow_private_webhooks: bool,
     /// Waits between webhook attempts (fake seconds).
     pub webhook_schedule: Vec<i64>,
+    /// Run the analysis pipeline (loads the models once per test binary).
+    pub analyse: bool,
+    /// Worker loops.
+    pub workers: usize,
     /// Files in this S3-compatible bucket instead of the local directory.
     pub s3: Option<ivs_store::S3Settings>,
 }
@@ -47,6 +51,8 @@ impl Default for Options {
             scan_ref_hourly: 60,
             allow_private_webhooks: true,
             webhook_schedule: vec![10, 10, 10, 10],
+            analyse: false,
+            workers: 1,
             s3: None,
         }
     }
@@ -65,6 +71,26 @@ async fn database_url(dir: &std::path::Path) -> String {
             format!("{base}/{name}")
         }
     }
+}
+
+/// The workspace's `models/` (installed by `scripts/setup.sh`).
+pub fn models_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models")
+}
+
+/// The analysis engines, loaded once for the whole test binary.
+pub fn shared_engines() -> Arc<ivs_worker::Engines> {
+    static ENGINES: std::sync::OnceLock<Arc<ivs_worker::Engines>> = std::sync::OnceLock::new();
+    ENGINES
+        .get_or_init(|| {
+            let cfg = Config {
+                models_dir: models_dir(),
+                ..Config::default()
+            };
+            cfg.load_engines()
+                .expect("models are installed by scripts/setup.sh")
+        })
+        .clone()
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -86,8 +112,10 @@ pub async fn spawn_app_with(opts: Options) -> TestApp {
     cfg.webhooks.schedule_secs = opts.webhook_schedule.clone();
     cfg.webhooks.jitter = false;
     cfg.webhooks.timeout_secs = 2;
-    cfg.workers.count = 1;
+    cfg.workers.count = opts.workers;
     cfg.workers.idle_poll_ms = 20;
+    cfg.workers.analyse = opts.analyse;
+    cfg.models_dir = models_dir();
     if let Some(s3) = opts.s3 {
         cfg.files.backend = "s3".into();
         cfg.files.endpoint = s3.endpoint;
@@ -99,7 +127,10 @@ pub async fn spawn_app_with(opts: Options) -> TestApp {
         cfg.files.path_style = s3.path_style;
     }
     let clock = Arc::new(FakeClock::new(START));
-    let app = Application::build(&cfg, clock.clone()).await.unwrap();
+    let engines = opts.analyse.then(shared_engines);
+    let app = Application::build_with(&cfg, clock.clone(), engines)
+        .await
+        .unwrap();
     let base = format!("http://{}", app.local_addr().unwrap());
     let repo = app.state.repo.clone();
     tokio::spawn(app.run_until(std::future::pending()));

@@ -26,6 +26,8 @@ fn ivs(data: &Path) -> Command {
     c.arg("--data-dir").arg(data);
     // an IVS_TEST_PG_URL in the environment is for the in-process tests; these use SQLite
     c.env_remove("IVS_DATABASE_URL");
+    // the tests run in crates/ivs; the models are at the workspace root
+    c.env("IVS_MODELS_DIR", crate::helpers::models_dir());
     c
 }
 

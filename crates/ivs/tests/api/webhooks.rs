@@ -458,3 +458,49 @@ async fn cancelling_an_unused_session() {
         .await
         .assert_error(400, "PARTNER_ERROR");
 }
+
+#[tokio::test]
+async fn a_started_session_expires_after_session_length() {
+    let app = spawn_app().await;
+    let (rx, hook) = Receiver::start(vec![]).await;
+    app.repo
+        .set_partner_webhook(&app.a.key, Some(&hook), &app.a.signing_key)
+        .await
+        .unwrap();
+    // The token lives for an hour; the session, once started, for 60 s.
+    let t = app
+        .token(json!({"clientId": "user-8", "expiryTime": 3600, "sessionLength": 60}))
+        .await;
+    let (scan_ref, auth) = (t["scanRef"].as_str().unwrap(), t["authToken"].as_str().unwrap());
+    let r = app.get(&format!("/api/v2/redirect?authToken={auth}"), None).await;
+    assert_eq!(r.status, 302);
+    app.clock.advance(59);
+    // Opening the page again does not restart the session.
+    assert_eq!(
+        app.get(&format!("/api/v2/redirect?authToken={auth}"), None)
+            .await
+            .status,
+        302
+    );
+    rx.stays_at(0).await;
+    app.clock.advance(1);
+    rx.wait_for(1).await;
+    let (headers, body) = rx.got.lock().unwrap()[0].clone();
+    assert_eq!(headers["idenfy-event-type"], "IDENTIFICATION_EXPIRED");
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(v["status"]["overall"], "EXPIRED");
+    let s = app
+        .post("/api/v2/status", &app.a, json!({"scanRef": scan_ref}))
+        .await
+        .json();
+    assert_eq!(s["status"], "EXPIRED");
+    app.post("/api/v2/process", &app.a, process_body(auth))
+        .await
+        .assert_error(400, "TOKEN_NOT_VALID");
+    assert_eq!(
+        app.get(&format!("/api/v2/redirect?authToken={auth}"), None)
+            .await
+            .status,
+        410
+    );
+}

@@ -1,0 +1,405 @@
+//! The analysis pipeline end to end over HTTP: token → process (a synthetic passport with a real
+//! public-domain portrait, a real selfie) → the server's own worker analyses → webhook →
+//! status/data/files.
+use crate::helpers::*;
+use crate::webhooks::Receiver;
+use ivs_doc::synth::{Assets, DocData, Specimen, specimen};
+use serde_json::{Value, json};
+use std::path::PathBuf;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+pub fn faces_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata/pd-faces")
+}
+
+fn assets() -> &'static Assets {
+    static A: OnceLock<Assets> = OnceLock::new();
+    A.get_or_init(|| {
+        Assets::load(
+            std::path::Path::new("/usr/share/fonts/opentype/ocr-b/OCRB.otf"),
+            &faces_dir(),
+        )
+        .expect("fonts-ocr-b and the public-domain photos are installed by scripts/setup.sh")
+    })
+}
+
+pub fn passport_data(expiry: &str) -> DocData {
+    let mut d = ivs::doc_cmd::sample_data();
+    d.expiry = expiry.into();
+    d
+}
+
+/// A passport page with `portrait` (a file in testdata/pd-faces) as the holder's photo.
+pub fn passport(portrait: &str, expiry: &str, blur: f32) -> Vec<u8> {
+    let spec = Specimen {
+        data: passport_data(expiry),
+        portrait: portrait.into(),
+        blur,
+        seed: 7,
+    };
+    specimen(assets(), &spec).unwrap().0
+}
+
+pub fn selfie(name: &str) -> Vec<u8> {
+    std::fs::read(faces_dir().join(name)).unwrap()
+}
+
+impl TestApp {
+    /// Token (partner A) + process; returns the scanRef.
+    pub async fn verify(&self, token: Value, front: &[u8], face: &[u8]) -> String {
+        let t = self.token(token).await;
+        let auth = t["authToken"].as_str().unwrap();
+        let body = json!({
+            "authToken": auth,
+            "country": "UT",
+            "documentType": "PASSPORT",
+            "images": {"FRONT": b64(front), "FACE": b64(face)}
+        });
+        let r = self.post("/api/v2/process", &self.a, body).await;
+        assert_eq!(r.status, 200, "{}", r.text());
+        t["scanRef"].as_str().unwrap().to_owned()
+    }
+
+    /// Polls `/api/v2/status` until the verification leaves `ACTIVE` (real time, bounded).
+    pub async fn decided(&self, scan_ref: &str) -> Value {
+        for _ in 0..600 {
+            let s = self
+                .post("/api/v2/status", &self.a, json!({"scanRef": scan_ref}))
+                .await;
+            assert_eq!(s.status, 200, "{}", s.text());
+            let v = s.json();
+            if v["status"] != "ACTIVE" {
+                return v;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("verification {scan_ref} was not analysed within 60 s");
+    }
+}
+
+pub async fn analysing_app() -> TestApp {
+    spawn_app_with(Options {
+        analyse: true,
+        ..Options::default()
+    })
+    .await
+}
+
+#[tokio::test]
+async fn verdicts_from_real_images() {
+    let app = analysing_app().await;
+    let (rx, hook) = Receiver::start(vec![]).await;
+    app.repo
+        .set_partner_webhook(&app.a.key, Some(&hook), &app.a.signing_key)
+        .await
+        .unwrap();
+    let good = passport("obama.jpg", "320101", 0.0);
+
+    // Good document, same person.
+    let ok = app
+        .verify(
+            json!({"clientId": "c-ok", "firstName": "John", "lastName": "Specimen", "dateOfBirth": "1985-03-12"}),
+            &good,
+            &selfie("obama2.jpg"),
+        )
+        .await;
+    let s = app.decided(&ok).await;
+    assert_eq!(s["status"], "APPROVED", "{s}");
+    assert_eq!(s["autoDocument"], "DOC_VALIDATED", "{s}");
+    assert_eq!(s["autoFace"], "FACE_MATCH", "{s}");
+    assert_eq!(s["mismatchTags"], json!([]));
+    assert_eq!(s["fraudTags"], json!([]));
+    let d = app
+        .post("/api/v2/data", &app.a, json!({"scanRef": ok}))
+        .await
+        .json();
+    assert_eq!(d["docFirstName"], "JOHN");
+    assert_eq!(d["docLastName"], "SPECIMEN");
+    assert_eq!(d["fullName"], "JOHN SPECIMEN");
+    assert_eq!(d["docNumber"], "L898902C3");
+    assert_eq!(d["docPersonalCode"], "ZE184226B");
+    assert_eq!(d["docDob"], "1985-03-12");
+    assert_eq!(d["docExpiry"], "2032-01-01");
+    assert_eq!(d["docType"], "PASSPORT");
+    assert_eq!(d["docSex"], "MALE");
+    assert_eq!(d["docIssuingCountry"], "UTO");
+    assert_eq!(d["selectedCountry"], "UT");
+    assert_eq!(d["manuallyDataChanged"], false);
+    // Fields the MRZ does not carry stay null.
+    for k in [
+        "docDateOfIssue",
+        "birthPlace",
+        "authority",
+        "address",
+        "orgFirstName",
+        "orgLastName",
+    ] {
+        assert!(d[k].is_null(), "{k}: {d}");
+    }
+    // The webhook: one auto event, final, the same verdicts.
+    rx.wait_for(1).await;
+    let (headers, body) = rx.got.lock().unwrap()[0].clone();
+    assert_eq!(headers["idenfy-event-type"], "IDENTIFICATION_AUTO_FINISHED");
+    let w: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(w["final"], true);
+    assert_eq!(w["scanRef"], json!(ok));
+    assert_eq!(w["status"]["overall"], "APPROVED");
+    assert_eq!(w["status"]["autoFace"], "FACE_MATCH");
+    assert_eq!(w["data"]["docLastName"], "SPECIMEN");
+    assert!(w["fileUrls"]["FRONT"].as_str().is_some());
+    // The evidence is stored with the decision.
+    let a = app.repo.analysis(&ok).await.unwrap().unwrap();
+    assert_eq!(a.decision["rule"], "approved");
+    assert!(a.evidence["comparison"]["similarity"].as_f64().unwrap() >= 0.45);
+    assert!(a.evidence["millis"]["total"].as_u64().is_some());
+
+    // Expired document.
+    let expired = app
+        .verify(
+            json!({"clientId": "c-exp"}),
+            &passport("obama.jpg", "260101", 0.0),
+            &selfie("obama2.jpg"),
+        )
+        .await;
+    let s = app.decided(&expired).await;
+    assert_eq!(
+        (s["status"].as_str(), s["autoDocument"].as_str()),
+        (Some("DENIED"), Some("DOC_EXPIRED")),
+        "{s}"
+    );
+
+    // Another person's selfie.
+    let other = app
+        .verify(json!({"clientId": "c-other"}), &good, &selfie("biden.jpg"))
+        .await;
+    let s = app.decided(&other).await;
+    assert_eq!(s["status"], "DENIED", "{s}");
+    assert_eq!(s["autoDocument"], "DOC_VALIDATED", "{s}");
+    assert_eq!(s["autoFace"], "FACE_MISMATCH", "{s}");
+
+    // Wrong first name in the token.
+    let name = app
+        .verify(
+            json!({"clientId": "c-name", "firstName": "Peter", "lastName": "Specimen"}),
+            &good,
+            &selfie("obama2.jpg"),
+        )
+        .await;
+    let s = app.decided(&name).await;
+    assert_eq!(s["status"], "SUSPECTED", "{s}");
+    assert_eq!(s["mismatchTags"], json!(["NAME"]), "{s}");
+    assert_eq!(s["autoFace"], "FACE_MATCH", "{s}");
+
+    // A blurred document.
+    let blurred = app
+        .verify(
+            json!({"clientId": "c-blur"}),
+            &passport("obama.jpg", "320101", 6.0),
+            &selfie("obama2.jpg"),
+        )
+        .await;
+    let s = app.decided(&blurred).await;
+    assert_eq!(s["status"], "DENIED", "{s}");
+    assert_eq!(s["autoDocument"], "DOC_TOO_BLURRY", "{s}");
+}
+
+#[tokio::test]
+async fn the_same_face_under_two_client_ids_is_a_duplicate() {
+    let app = analysing_app().await;
+    let good = passport("obama.jpg", "320101", 0.0);
+    let token = |client: &str| json!({"clientId": client, "checkDuplicateFaces": true});
+    let first = app.verify(token("client-1"), &good, &selfie("obama2.jpg")).await;
+    let s = app.decided(&first).await;
+    assert_eq!(s["status"], "APPROVED", "{s}");
+    // The same client again is not a duplicate of itself.
+    let again = app.verify(token("client-1"), &good, &selfie("obama3.jpg")).await;
+    assert_eq!(app.decided(&again).await["fraudTags"], json!([]));
+    // Another client with the same face is.
+    let second = app.verify(token("client-2"), &good, &selfie("obama3.jpg")).await;
+    let s = app.decided(&second).await;
+    assert_eq!(s["status"], "SUSPECTED", "{s}");
+    assert_eq!(s["fraudTags"], json!(["DUPLICATE_FACE"]), "{s}");
+    let d = app
+        .post("/api/v2/data", &app.a, json!({"scanRef": second}))
+        .await
+        .json();
+    let dups = d["duplicateFaces"].as_array().unwrap();
+    assert!(
+        dups.contains(&json!(first)) && dups.contains(&json!(again)),
+        "{d}"
+    );
+    // A different person under a third client is not.
+    let third = app
+        .verify(
+            token("client-3"),
+            &passport("biden.jpg", "320101", 0.0),
+            &selfie("biden.jpg"),
+        )
+        .await;
+    let s = app.decided(&third).await;
+    assert_eq!(s["fraudTags"], json!([]), "{s}");
+}
+
+#[tokio::test]
+async fn manual_review_sends_a_second_final_webhook_and_blocklists_deny() {
+    let app = analysing_app().await;
+    let (rx, hook) = Receiver::start(vec![]).await;
+    app.repo
+        .set_partner_webhook(&app.a.key, Some(&hook), &app.a.signing_key)
+        .await
+        .unwrap();
+    let good = passport("obama.jpg", "320101", 0.0);
+    let scan = app
+        .verify(
+            json!({"clientId": "c-review", "reviewSuccessful": true}),
+            &good,
+            &selfie("obama2.jpg"),
+        )
+        .await;
+    let s = app.decided(&scan).await;
+    assert_eq!(s["status"], "REVIEWING", "{s}");
+    assert_eq!(s["autoFace"], "FACE_MATCH", "{s}");
+    rx.wait_for(1).await;
+    let first: Value = serde_json::from_slice(&rx.got.lock().unwrap()[0].1).unwrap();
+    assert_eq!(first["final"], false);
+    assert_eq!(first["status"]["overall"], "REVIEWING");
+
+    // Reviewer API: bearer token required.
+    let token = "rvw_test_token";
+    app.repo
+        .create_reviewer(&ivs_store::Reviewer {
+            id: "r1".into(),
+            name: "rita".into(),
+            token_hash: ivs_server::review::reviewer_token_hash(token),
+            created_at: START,
+        })
+        .await
+        .unwrap();
+    let get = |path: String, bearer: Option<&'static str>| {
+        let mut req = app.client.get(format!("{}{path}", app.base));
+        if let Some(b) = bearer {
+            req = req.bearer_auth(b);
+        }
+        req.send()
+    };
+    assert_eq!(
+        get("/ivs/v1/review/queue".into(), None).await.unwrap().status(),
+        401
+    );
+    assert_eq!(
+        get("/ivs/v1/review/queue".into(), Some("wrong"))
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+    let q: Value = get("/ivs/v1/review/queue".into(), Some(token))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(q["count"], 1);
+    assert_eq!(q["results"][0]["scanRef"], json!(scan));
+    let case: Value = get(format!("/ivs/v1/review/{scan}"), Some(token))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(case["decision"]["rule"], "approved+review-successful");
+    assert!(case["evidence"]["comparison"]["similarity"].as_f64().is_some());
+    assert!(case["fileUrls"]["FRONT"].as_str().is_some());
+
+    let decide = |body: Value| {
+        app.client
+            .post(format!("{}/ivs/v1/review/{scan}", app.base))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+    };
+    // A verdict without a reason is refused.
+    let r = decide(json!({"manualDocument": "DOC_VALIDATED", "manualFace": "FACE_MATCH"}))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert_eq!(r.json::<Value>().await.unwrap()["identifier"], "MISSING_VALUE");
+    let r = decide(json!({"manualDocument": "NOPE", "manualFace": "FACE_MATCH", "reason": "x"}))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let r = decide(json!({
+        "manualDocument": "DOC_VALIDATED", "manualFace": "FACE_MATCH", "reason": "portrait checked",
+        "data": {"docFirstName": "JOHNNY"}
+    }))
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 200);
+    let s: Value = r.json().await.unwrap();
+    assert_eq!(s["status"], "APPROVED");
+    assert_eq!(s["manualDocument"], "DOC_VALIDATED");
+    assert_eq!(s["manualFace"], "FACE_MATCH");
+    rx.wait_for(2).await;
+    let (headers, body) = rx.got.lock().unwrap()[1].clone();
+    assert_eq!(headers["idenfy-event-type"], "IDENTIFICATION_MANUAL_FINISHED");
+    let second: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(second["final"], true);
+    assert_eq!(second["status"]["overall"], "APPROVED");
+    assert_eq!(second["data"]["docFirstName"], "JOHNNY");
+    assert_eq!(second["data"]["manuallyDataChanged"], true);
+    let audit = app.repo.audit_log(&scan).await.unwrap();
+    assert_eq!(audit.len(), 1);
+    assert_eq!(
+        (audit[0].actor.as_str(), audit[0].reason.as_deref()),
+        ("rita", Some("portrait checked"))
+    );
+    assert_eq!(audit[0].detail["changedFields"], json!(["docFirstName"]));
+    // Decided: a second verdict is refused.
+    let r = decide(json!({"manualDocument": "DOC_FAKE", "manualFace": "FACE_MATCH", "reason": "x"}))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert_eq!(r.json::<Value>().await.unwrap()["identifier"], "PARTNER_ERROR");
+
+    // Blocklists: partner B cannot touch A's verification; A blocks the selfie face.
+    let path = format!("/kyc/identifications/{scan}/blocklists/SELFIE/");
+    app.post(&path, &app.b, json!({"reason": "x"}))
+        .await
+        .assert_error(404, "NOT_FOUND");
+    app.post(
+        &format!("/kyc/identifications/{scan}/blocklists/NOPE/"),
+        &app.a,
+        json!({}),
+    )
+    .await
+    .assert_error(400, "BAD_VALUE");
+    let r = app.post(&path, &app.a, json!({"reason": "fraud ring"})).await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    let later = app
+        .verify(json!({"clientId": "c-later"}), &good, &selfie("obama3.jpg"))
+        .await;
+    let s = app.decided(&later).await;
+    assert_eq!(s["status"], "DENIED", "{s}");
+    assert_eq!(
+        s["fraudTags"],
+        json!(["FACE_IN_BLACKLIST", "DOC_FACE_IN_BLACKLIST"]),
+        "{s}"
+    );
+    let r = app
+        .client
+        .delete(format!("{}{path}", app.base))
+        .basic_auth(&app.a.key, Some(&app.a.secret))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let r = app
+        .client
+        .delete(format!("{}{path}", app.base))
+        .basic_auth(&app.a.key, Some(&app.a.secret))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+}
