@@ -297,45 +297,25 @@ pub async fn data(state: &AppState, partner: &Partner, scan_ref: &str) -> Result
 
 pub async fn files(state: &AppState, partner: &Partner, scan_ref: &str) -> Result<FilesBody> {
     let v = retrievable(state, partner, scan_ref).await?;
-    if v.phase == Phase::Deleted {
-        return Ok(FilesBody::default());
-    }
-    let expires = state.clock.unix() + state.config.file_url_ttl_secs;
-    let urls: BTreeMap<String, String> = state
-        .repo
-        .files(&v.scan_ref)
-        .await
-        .map_err(internal)?
-        .into_iter()
-        .map(|f| {
-            (
-                f.kind.as_str().to_owned(),
-                state.urls.url(&v.scan_ref, f.kind.as_str(), expires),
-            )
-        })
-        .collect();
-    Ok(FilesBody::from_urls(urls))
+    Ok(FilesBody::from_urls(file_urls(state, &v).await?))
 }
 
-/// Signed links to a verification's files (none once deleted).
+/// Links to a verification's files (none once deleted): presigned bucket URLs with S3 storage,
+/// signed `/files/{token}` links with a directory.
 pub(crate) async fn file_urls(state: &AppState, v: &Verification) -> Result<BTreeMap<String, String>> {
     if v.phase == Phase::Deleted {
         return Ok(BTreeMap::new());
     }
-    let expires = state.clock.unix() + state.config.file_url_ttl_secs;
-    Ok(state
-        .repo
-        .files(&v.scan_ref)
+    let stored = state.repo.files(&v.scan_ref).await.map_err(internal)?;
+    ivs_store::FileLinks::new(state.files.clone(), state.urls.clone())
+        .urls(
+            &v.scan_ref,
+            &stored,
+            state.clock.unix(),
+            state.config.file_url_ttl_secs,
+        )
         .await
-        .map_err(internal)?
-        .into_iter()
-        .map(|f| {
-            (
-                f.kind.as_str().to_owned(),
-                state.urls.url(&v.scan_ref, f.kind.as_str(), expires),
-            )
-        })
-        .collect())
+        .map_err(internal)
 }
 
 /// `POST /api/v2/process`: check the token and every image, store the files, consume the token

@@ -8,13 +8,16 @@
 
 mod db;
 mod files;
+mod links;
+pub mod migrate;
 mod model;
 mod repo;
 #[cfg(test)]
 mod tests;
 
 pub use db::{Backend, Db, connect};
-pub use files::{Files, StoredObject};
+pub use files::{Files, ObjectInfo, S3Settings, StoredObject};
+pub use links::FileLinks;
 pub use model::*;
 pub use repo::{Repo, SharedRepo, SqlRepo};
 

@@ -4,9 +4,8 @@
 use crate::payload;
 use crate::signing::{idenfy_signature, standard_secret, standard_signature};
 use ivs_core::SharedClock;
-use ivs_core::links::UrlSigner;
 use ivs_core::vocab::EventType;
-use ivs_store::{AttemptOutcome, SharedRepo, StoreError, WebhookAttempt, WebhookEvent};
+use ivs_store::{AttemptOutcome, FileLinks, SharedRepo, StoreError, WebhookAttempt, WebhookEvent};
 use rand::Rng;
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -65,7 +64,7 @@ pub enum DeliveryError {
 pub struct Deliverer {
     repo: SharedRepo,
     clock: SharedClock,
-    urls: Arc<UrlSigner>,
+    links: FileLinks,
     client: reqwest::Client,
     cfg: Arc<DeliveryConfig>,
 }
@@ -113,7 +112,7 @@ impl Deliverer {
     pub fn new(
         repo: SharedRepo,
         clock: SharedClock,
-        urls: Arc<UrlSigner>,
+        links: FileLinks,
         cfg: DeliveryConfig,
     ) -> Result<Self, DeliveryError> {
         let client = reqwest::Client::builder()
@@ -125,7 +124,7 @@ impl Deliverer {
         Ok(Deliverer {
             repo,
             clock,
-            urls,
+            links,
             client,
             cfg: Arc::new(cfg),
         })
@@ -297,7 +296,11 @@ impl Deliverer {
             return dead(record, "verification no longer exists");
         };
         let files = self.repo.files(&e.scan_ref).await?;
-        let body = payload::render(&v, e.final_, &files, &self.urls, now, self.cfg.link_ttl_secs);
+        let file_urls = self
+            .links
+            .urls(&v.scan_ref, &files, now, self.cfg.link_ttl_secs)
+            .await?;
+        let body = payload::render(&v, e.final_, &file_urls, now);
         let bytes = serde_json::to_vec(&body).unwrap_or_default();
         let started = Instant::now();
         let sent = self

@@ -1,28 +1,17 @@
 //! The webhook body: iDenfy's `IdentificationWebhook` (idenfy-v2-wire §3.5–3.7). `data` is the
 //! same object `/api/v2/data` answers; add-on objects ivs does not produce are `null`.
-use ivs_core::links::UrlSigner;
 use ivs_core::wire::DataBody;
-use ivs_store::{StoredFile, Verification};
+use ivs_store::Verification;
 use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
 
-/// Renders the body at `now` (file links are fresh at every attempt).
-pub fn render(
-    v: &Verification,
-    final_: bool,
-    files: &[StoredFile],
-    urls: &UrlSigner,
-    now: i64,
-    link_ttl: i64,
-) -> Value {
+/// Renders the body at `now`; `file_urls` (`KIND → URL`, from `ivs_store::FileLinks`) are made
+/// fresh at every attempt.
+pub fn render(v: &Verification, final_: bool, file_urls: &BTreeMap<String, String>, now: i64) -> Value {
     let status = v.status_body(now);
-    let file_urls: Map<String, Value> = files
+    let file_urls: Map<String, Value> = file_urls
         .iter()
-        .map(|f| {
-            (
-                f.kind.as_str().to_owned(),
-                json!(urls.url(&v.scan_ref, f.kind.as_str(), now + link_ttl)),
-            )
-        })
+        .map(|(kind, url)| (kind.clone(), json!(url)))
         .collect();
     let data = DataBody {
         data: v.data_object(),

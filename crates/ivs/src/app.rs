@@ -3,7 +3,7 @@ use crate::config::Config;
 use anyhow::Context;
 use ivs_core::SharedClock;
 use ivs_server::AppState;
-use ivs_store::{Files, SharedRepo, SqlRepo};
+use ivs_store::{FileLinks, Files, SharedRepo, SqlRepo};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
@@ -21,11 +21,27 @@ pub async fn open_storage(cfg: &Config) -> anyhow::Result<(SharedRepo, Files)> {
         .await
         .with_context(|| format!("connecting to {}", crate::config::redact_url(&url)))?;
     db.migrate().await.context("running database migrations")?;
-    let files = match cfg.files.backend.as_str() {
-        "local" => Files::local(&cfg.files_dir())?,
-        other => anyhow::bail!("unknown files.backend {other:?} (expected \"local\")"),
-    };
+    let files = open_files(cfg)?;
     Ok((Arc::new(SqlRepo::new(db)), files))
+}
+
+/// The file store of a configuration: a directory (`local`) or an S3-compatible bucket (`s3`).
+pub fn open_files(cfg: &Config) -> anyhow::Result<Files> {
+    Ok(match cfg.files.backend.as_str() {
+        "local" => Files::local(&cfg.files_dir())?,
+        "s3" => Files::s3(&cfg.s3_settings()).context("configuring S3 file storage")?,
+        other => anyhow::bail!("unknown files.backend {other:?} (expected \"local\" or \"s3\")"),
+    })
+}
+
+/// File links for the webhook payloads of processes without an HTTP server (workers, CLI): the
+/// `/files/{token}` signing key is the installation's, shared through the database.
+async fn file_links(cfg: &Config, repo: &SharedRepo, files: Files) -> anyhow::Result<FileLinks> {
+    let key = repo
+        .setting_or_init("file_url_key", &ivs_server::random_key())
+        .await?;
+    let urls = Arc::new(ivs_core::links::UrlSigner::new(key.as_bytes(), cfg.public_url()));
+    Ok(FileLinks::new(files, urls))
 }
 
 pub struct Application {
@@ -97,7 +113,7 @@ impl Application {
         let deliverer = ivs_worker::Deliverer::new(
             state.repo.clone(),
             state.clock.clone(),
-            state.urls.clone(),
+            FileLinks::new(state.files.clone(), state.urls.clone()),
             cfg.delivery_config(),
         )?;
         Ok(Application {
@@ -153,12 +169,9 @@ pub async fn standalone_deliverer(
     cfg: &Config,
     clock: SharedClock,
 ) -> anyhow::Result<(SharedRepo, ivs_worker::Deliverer)> {
-    let (repo, _files) = open_storage(cfg).await?;
-    let key = repo
-        .setting_or_init("file_url_key", &ivs_server::random_key())
-        .await?;
-    let urls = Arc::new(ivs_core::links::UrlSigner::new(key.as_bytes(), cfg.public_url()));
-    let deliverer = ivs_worker::Deliverer::new(repo.clone(), clock, urls, cfg.delivery_config())?;
+    let (repo, files) = open_storage(cfg).await?;
+    let links = file_links(cfg, &repo, files).await?;
+    let deliverer = ivs_worker::Deliverer::new(repo.clone(), clock, links, cfg.delivery_config())?;
     Ok((repo, deliverer))
 }
 
@@ -170,11 +183,8 @@ pub async fn run_workers_only(
 ) -> anyhow::Result<()> {
     let (repo, files) = open_storage(cfg).await?;
     let analyser = build_analyser(cfg, &repo, &files, &clock, None).await?;
-    let key = repo
-        .setting_or_init("file_url_key", &ivs_server::random_key())
-        .await?;
-    let urls = Arc::new(ivs_core::links::UrlSigner::new(key.as_bytes(), cfg.public_url()));
-    let deliverer = ivs_worker::Deliverer::new(repo.clone(), clock.clone(), urls, cfg.delivery_config())?;
+    let links = file_links(cfg, &repo, files).await?;
+    let deliverer = ivs_worker::Deliverer::new(repo.clone(), clock.clone(), links, cfg.delivery_config())?;
     let cancel = CancellationToken::new();
     let tracker = TaskTracker::new();
     ivs_worker::run_workers(

@@ -42,6 +42,10 @@ pub enum Command {
     Worker,
     /// Create or upgrade the database schema.
     Migrate,
+    /// Copy the stored files from the local directory into an S3-compatible bucket (resumable).
+    MigrateFiles(crate::migrate::MigrateFilesArgs),
+    /// Copy a whole installation's database into another (e.g. SQLite → PostgreSQL).
+    MigrateDb(crate::migrate::MigrateDbArgs),
     /// Manage partners (API clients).
     #[command(subcommand)]
     Partner(PartnerCmd),
@@ -235,6 +239,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 crate::config::redact_url(&cfg.database_url())
             );
         }
+        Command::MigrateFiles(args) => return crate::migrate::migrate_files(&cfg, args).await,
+        Command::MigrateDb(args) => return crate::migrate::migrate_db(&cfg, args).await,
         Command::Config(ConfigCmd::Check) => print_json(&cfg.redacted()),
         Command::Partner(cmd) => partner_command(&cfg, clock, cmd).await?,
         Command::Webhooks(cmd) => return webhooks_command(&cfg, clock, cmd).await,

@@ -94,10 +94,56 @@ pub struct LimitsSection {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct FilesSection {
-    /// `local` (a directory).
+    /// `local` (a directory) or `s3` (an S3-compatible bucket; clients get presigned URLs).
     pub backend: String,
-    /// For `local`: the directory; empty means `<data_dir>/files`.
+    /// For `local`: the directory; empty means `<data_dir>/files`. Also the source of
+    /// `ivs migrate-files`.
     pub path: String,
+    /// For `s3`: the endpoint URL, e.g. `http://127.0.0.1:9000`; empty means AWS for `region`.
+    pub endpoint: String,
+    pub bucket: String,
+    pub region: String,
+    /// Empty: the AWS environment (`AWS_ACCESS_KEY_ID`, …, instance metadata) supplies credentials.
+    pub access_key_id: String,
+    /// Redacted wherever the configuration is printed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret_access_key: Option<Secret>,
+    /// Allow a plain-HTTP endpoint.
+    pub allow_http: bool,
+    /// Path-style requests (`endpoint/bucket/key`), as MinIO and most self-hosted servers want;
+    /// `false` for virtual-hosted style (`bucket.endpoint/key`).
+    pub path_style: bool,
+}
+
+/// A secret configuration value: read from the file or environment, never printed (serializes
+/// as `***`, debug-prints as redacted).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(from = "String")]
+pub struct Secret(secrecy::SecretString);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        use secrecy::ExposeSecret;
+        self.0.expose_secret()
+    }
+}
+
+impl From<String> for Secret {
+    fn from(s: String) -> Self {
+        Secret(secrecy::SecretString::from(s))
+    }
+}
+
+impl PartialEq for Secret {
+    fn eq(&self, other: &Self) -> bool {
+        self.expose() == other.expose()
+    }
+}
+
+impl Serialize for Secret {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str("***")
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -154,6 +200,13 @@ impl Default for FilesSection {
         FilesSection {
             backend: "local".into(),
             path: String::new(),
+            endpoint: String::new(),
+            bucket: String::new(),
+            region: String::new(),
+            access_key_id: String::new(),
+            secret_access_key: None,
+            allow_http: false,
+            path_style: true,
         }
     }
 }
@@ -184,6 +237,13 @@ const ENV_KEYS: &[&str] = &[
     "limits.max_image_pixels",
     "files.backend",
     "files.path",
+    "files.endpoint",
+    "files.bucket",
+    "files.region",
+    "files.access_key_id",
+    "files.secret_access_key",
+    "files.allow_http",
+    "files.path_style",
     "log.format",
     "log.filter",
     "webhooks.timeout_secs",
@@ -262,6 +322,25 @@ impl Config {
             self.data_dir.join("files")
         } else {
             PathBuf::from(&self.files.path)
+        }
+    }
+
+    /// The S3 settings of `[files]` (whatever `backend` says: `ivs migrate-files` reads them while
+    /// the backend is still `local`).
+    pub fn s3_settings(&self) -> ivs_store::S3Settings {
+        let f = &self.files;
+        ivs_store::S3Settings {
+            endpoint: f.endpoint.clone(),
+            bucket: f.bucket.clone(),
+            region: f.region.clone(),
+            access_key_id: f.access_key_id.clone(),
+            secret_access_key: f
+                .secret_access_key
+                .as_ref()
+                .map(|s| s.expose().to_owned())
+                .unwrap_or_default(),
+            allow_http: f.allow_http,
+            path_style: f.path_style,
         }
     }
 
@@ -381,6 +460,33 @@ mod tests {
                 warnings,
                 vec!["unknown environment variable IVS_NOT_A_KEY ignored".to_string()]
             );
+            Ok(())
+        });
+    }
+
+    #[test]
+    #[allow(clippy::result_large_err)] // figment::Jail's own signature
+    fn s3_settings_come_from_file_and_environment_and_the_secret_is_never_printed() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("IVS_FILES__SECRET_ACCESS_KEY", "s3cr3t-value");
+            jail.set_env("IVS_FILES__BUCKET", "from-env");
+            jail.create_file(
+                "ivs.toml",
+                "[files]\nbackend = \"s3\"\nendpoint = \"http://127.0.0.1:9000\"\nbucket = \"b\"\nregion = \"eu-1\"\naccess_key_id = \"AK\"\nallow_http = true\n",
+            )?;
+            let (cfg, warnings) = Config::load(None, &Overrides::default()).map_err(|e| e.to_string())?;
+            assert!(warnings.is_empty(), "{warnings:?}");
+            let s3 = cfg.s3_settings();
+            assert_eq!(cfg.files.backend, "s3");
+            assert_eq!(s3.endpoint, "http://127.0.0.1:9000");
+            assert_eq!(s3.bucket, "from-env", "env beats the file");
+            assert_eq!(s3.region, "eu-1");
+            assert_eq!(s3.access_key_id, "AK");
+            assert_eq!(s3.secret_access_key, "s3cr3t-value");
+            assert!(s3.allow_http && s3.path_style);
+            let printed = format!("{} {cfg:?} {s3:?}", cfg.redacted());
+            assert!(!printed.contains("s3cr3t"), "{printed}");
+            assert!(cfg.redacted()["files"]["secret_access_key"] == "***");
             Ok(())
         });
     }

@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod doc_cmd;
 pub mod face_cmd;
+pub mod migrate;
 pub mod mrz_cmd;
 pub mod mrz_eval_cmd;
 pub mod mrz_read_cmd;

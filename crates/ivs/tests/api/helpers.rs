@@ -42,6 +42,8 @@ pub struct Options {
     pub analyse: bool,
     /// Worker loops.
     pub workers: usize,
+    /// Files in this S3-compatible bucket instead of the local directory.
+    pub s3: Option<ivs_store::S3Settings>,
 }
 
 impl Default for Options {
@@ -53,6 +55,7 @@ impl Default for Options {
             webhook_schedule: vec![10, 10, 10, 10],
             analyse: false,
             workers: 1,
+            s3: None,
         }
     }
 }
@@ -115,6 +118,16 @@ pub async fn spawn_app_with(opts: Options) -> TestApp {
     cfg.workers.idle_poll_ms = 20;
     cfg.workers.analyse = opts.analyse;
     cfg.models_dir = models_dir();
+    if let Some(s3) = opts.s3 {
+        cfg.files.backend = "s3".into();
+        cfg.files.endpoint = s3.endpoint;
+        cfg.files.bucket = s3.bucket;
+        cfg.files.region = s3.region;
+        cfg.files.access_key_id = s3.access_key_id;
+        cfg.files.secret_access_key = Some(s3.secret_access_key.into());
+        cfg.files.allow_http = s3.allow_http;
+        cfg.files.path_style = s3.path_style;
+    }
     let clock = Arc::new(FakeClock::new(START));
     let engines = opts.analyse.then(shared_engines);
     let app = Application::build_with(&cfg, clock.clone(), engines)

@@ -8,8 +8,11 @@
 mod api;
 mod bench;
 mod helpers;
+mod migrate;
 mod pipeline;
 mod process;
+mod s3;
+mod scale_out;
 mod webhooks;
 
 mod mrz_cli;
