@@ -55,6 +55,8 @@ const FACE_BOXES: &[(&str, [u32; 4])] = &[
 pub struct Assets {
     font: FontArc,
     portraits: Vec<RgbImage>,
+    /// The file name of each portrait.
+    names: Vec<&'static str>,
 }
 
 impl Assets {
@@ -67,6 +69,7 @@ impl Assets {
         })?;
         let font = FontArc::try_from_vec(bytes).map_err(|e| SynthError::Font(e.to_string()))?;
         let mut portraits = Vec::new();
+        let mut names = Vec::new();
         for (name, [x, y, w, h]) in FACE_BOXES {
             let path = faces_dir.join(name);
             if !path.exists() {
@@ -82,13 +85,24 @@ impl Assets {
                 360,
                 imageops::FilterType::Triangle,
             ));
+            names.push(*name);
         }
-        Ok(Assets { font, portraits })
+        Ok(Assets {
+            font,
+            portraits,
+            names,
+        })
     }
 
     /// Number of portraits available.
     pub fn portrait_count(&self) -> usize {
         self.portraits.len()
+    }
+
+    /// The portraits (280×360 crops) with the file name each was cut from, so an evaluation can
+    /// tell whose face a page carries (the face engine's document-portrait evaluation).
+    pub fn portraits(&self) -> impl Iterator<Item = (&'static str, &RgbImage)> {
+        self.names.iter().copied().zip(&self.portraits)
     }
 }
 
