@@ -33,10 +33,15 @@ impl QuantizedEmbedding {
 
 /// Integer dot product of two code vectors. Written as a plain sum over fixed-length arrays so
 /// that LLVM turns it into packed multiply-adds (`pmaddwd`) for whatever vector width the
-/// surrounding function is compiled for (see [`ScanBlock`]).
+/// surrounding function is compiled for (see [`ScanBlock`]). The wrapping operations never
+/// wrap (|sum| ≤ 128·127² < 2³¹); they only keep overflow checks (on in dev builds) from
+/// stopping the vectorisation, which made the dev-build scan about 7× slower.
 #[inline(always)]
 fn dot_i8(a: &[i8; EMBEDDING_DIM], b: &[i8; EMBEDDING_DIM]) -> i32 {
-    a.iter().zip(b).map(|(&x, &y)| i32::from(x) * i32::from(y)).sum()
+    a.iter()
+        .zip(b)
+        .map(|(&x, &y)| i32::from(x).wrapping_mul(i32::from(y)))
+        .fold(0, i32::wrapping_add)
 }
 
 /// Vectors scored per block: the block's dot products land in a small array (one vectorised
