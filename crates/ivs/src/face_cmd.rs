@@ -907,3 +907,48 @@ fn cmd_bench(
         "index": index_results,
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rotate_cw_turns_the_image_clockwise() {
+        // 3×2 image whose pixels carry their own coordinates.
+        let img = RgbImage::from_fn(3, 2, |x, y| ivs_face::Rgb([x as u8, y as u8, 0]));
+        let r = rotate_cw(&img, 1);
+        assert_eq!(r.dimensions(), (2, 3));
+        // The old top-left corner is now top-right, the old bottom-left is top-left.
+        assert_eq!(r.get_pixel(1, 0).0[..2], [0, 0]);
+        assert_eq!(r.get_pixel(0, 0).0[..2], [0, 1]);
+        assert_eq!(r.get_pixel(0, 2).0[..2], [2, 1]);
+        assert_eq!(rotate_cw(&img, 4), img);
+        assert_eq!(rotate_cw(&rotate_cw(&img, 3), 1), img);
+    }
+
+    #[test]
+    fn in_quad_accepts_inside_points_in_either_winding() {
+        let q = [[0.0, 0.0], [10.0, 1.0], [9.0, 11.0], [-1.0, 10.0]];
+        assert!(in_quad(&q, [5.0, 5.0]));
+        assert!(!in_quad(&q, [12.0, 5.0]));
+        let mut rev = q;
+        rev.reverse();
+        assert!(in_quad(&rev, [5.0, 5.0]));
+        assert!(!in_quad(&rev, [5.0, -3.0]));
+    }
+
+    #[test]
+    fn portrait_source_picks_the_pasted_image() {
+        let a = RgbImage::from_fn(28, 36, |x, y| ivs_face::Rgb([(x * 9) as u8, (y * 7) as u8, 50]));
+        let b = RgbImage::from_fn(28, 36, |x, y| ivs_face::Rgb([(y * 7) as u8, 200, (x * 9) as u8]));
+        let mut page = RgbImage::from_pixel(100, 100, ivs_face::Rgb([255, 255, 255]));
+        for (x, y, p) in b.enumerate_pixels() {
+            page.put_pixel(x + 40, y + 30, *p);
+        }
+        let sources = [("a.jpg", &a), ("b.jpg", &b)];
+        assert_eq!(
+            portrait_source(&page, [40.0, 30.0, 28.0, 36.0], &sources),
+            Some(1)
+        );
+    }
+}
