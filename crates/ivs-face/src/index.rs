@@ -439,6 +439,24 @@ mod tests {
                 );
             }
         }
+        // Thresholds exactly at the similarity of the 5th, 30th and 200th best face: every face
+        // at or above them must come back.
+        for (n, q) in queries.iter().enumerate() {
+            let all = reference_search(&entries, q, usize::MAX, -1.0);
+            for rank in [5, 30, 200] {
+                let min = all[rank].similarity;
+                let got = idx.search("p", q, 1000, min);
+                assert_eq!(
+                    got.len(),
+                    rank + 1 + all[rank + 1..].iter().filter(|h| h.similarity >= min).count()
+                );
+                assert_eq!(
+                    got,
+                    reference_search(&entries, q, 1000, min),
+                    "query {n}, rank {rank}"
+                );
+            }
+        }
         // The ties come back in insertion order.
         let hits = idx.search("p", &e[97], 3, 0.9);
         let ids: Vec<&str> = hits.iter().map(|h| h.id.as_str()).collect();
