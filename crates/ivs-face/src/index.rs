@@ -31,17 +31,41 @@ impl QuantizedEmbedding {
     }
 }
 
-#[inline]
-fn dot_i8(a: &[i8; EMBEDDING_DIM], b: &[i8]) -> i32 {
-    // i8·i8 fits in i16; 16 independent i32 lanes let LLVM use packed multiply-adds
-    // (pmaddwd) without a horizontal reduction per element.
-    let mut acc = [0i32; 16];
-    for (ca, cb) in a.chunks_exact(16).zip(b.chunks_exact(16)) {
-        for ((s, &x), &y) in acc.iter_mut().zip(ca).zip(cb) {
-            *s += i32::from(i16::from(x) * i16::from(y));
+/// Integer dot product of two code vectors. Written as a plain sum over fixed-length arrays so
+/// that LLVM turns it into packed multiply-adds (`pmaddwd`) for whatever vector width the
+/// surrounding function is compiled for (see [`ScanBlock`]). The wrapping operations never
+/// wrap (|sum| ≤ 128·127² < 2³¹); they only keep overflow checks (on in dev builds) from
+/// stopping the vectorisation, which made the dev-build scan about 7× slower.
+#[inline(always)]
+fn dot_i8(a: &[i8; EMBEDDING_DIM], b: &[i8; EMBEDDING_DIM]) -> i32 {
+    a.iter()
+        .zip(b)
+        .map(|(&x, &y)| i32::from(x).wrapping_mul(i32::from(y)))
+        .fold(0, i32::wrapping_add)
+}
+
+/// Vectors scored per block: the block's dot products land in a small array (one vectorised
+/// loop), then a scalar loop applies the scales and the threshold.
+const BLOCK: usize = 1024;
+
+/// One block of the scan. `pulp::Arch::dispatch` runs it inside a function compiled for the
+/// best instruction set the CPU reports at run time (AVX2 on x86-64, NEON on aarch64, plain
+/// SSE2 otherwise), so the binary needs no `target-cpu` flag and this crate no `unsafe`.
+struct ScanBlock<'a> {
+    query: &'a [i8; EMBEDDING_DIM],
+    codes: &'a [[i8; EMBEDDING_DIM]],
+    out: &'a mut [i32],
+}
+
+impl pulp::WithSimd for ScanBlock<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _simd: S) {
+        for (o, c) in self.out.iter_mut().zip(self.codes) {
+            *o = dot_i8(self.query, c);
         }
     }
-    acc.iter().sum()
 }
 
 /// One search result.
@@ -65,6 +89,26 @@ impl PartnerIndex {
         self.ids.push(id);
         self.codes.extend_from_slice(&q.codes);
         self.scales.push(q.scale);
+    }
+
+    /// The best `k` of `(similarity, position)` candidates as hits: highest similarity first,
+    /// ties in insertion order.
+    fn hits(&self, mut found: Vec<(f32, usize)>, k: usize) -> Vec<Hit> {
+        let order = |a: &(f32, usize), b: &(f32, usize)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+        if found.len() > k {
+            found.select_nth_unstable_by(k - 1, order);
+            found.truncate(k);
+        }
+        found.sort_unstable_by(order);
+        found
+            .into_iter()
+            .filter_map(|(similarity, i)| {
+                self.ids.get(i).map(|id| Hit {
+                    id: id.clone(),
+                    similarity,
+                })
+            })
+            .collect()
     }
 
     fn remove_at(&mut self, i: usize) {
@@ -102,6 +146,23 @@ impl FaceIndex {
             idx.insert(partner, id, e);
         }
         idx
+    }
+
+    /// Builds an index from stored `(partner, id, embedding bytes)` rows, the bytes as
+    /// [`Embedding::to_bytes`] writes them (512 bytes). Fails on the first malformed row.
+    pub fn from_rows<I, P, S, B>(rows: I) -> Result<Self, FaceError>
+    where
+        I: IntoIterator<Item = (P, S, B)>,
+        P: AsRef<str>,
+        S: AsRef<str>,
+        B: AsRef<[u8]>,
+    {
+        let mut idx = FaceIndex::new();
+        for (partner, id, bytes) in rows {
+            let e = Embedding::from_bytes(bytes.as_ref())?;
+            idx.insert(partner.as_ref(), id.as_ref(), &e);
+        }
+        Ok(idx)
     }
 
     /// Adds a face. Adding the same id twice keeps both entries (callers use fresh scanRefs).
@@ -158,24 +219,25 @@ impl FaceIndex {
             return Vec::new();
         }
         let q = QuantizedEmbedding::new(query);
+        let (codes, _) = p.codes.as_chunks::<EMBEDDING_DIM>();
+        let arch = pulp::Arch::new();
+        let mut dots = [0i32; BLOCK];
         let mut found: Vec<(f32, usize)> = Vec::new();
-        for (i, (codes, &scale)) in p.codes.chunks_exact(EMBEDDING_DIM).zip(&p.scales).enumerate() {
-            let sim = dot_i8(&q.codes, codes) as f32 * q.scale * scale;
-            if sim >= min_similarity {
-                found.push((sim, i));
+        for (b, (block, scales)) in codes.chunks(BLOCK).zip(p.scales.chunks(BLOCK)).enumerate() {
+            let out = &mut dots[..block.len()];
+            arch.dispatch(ScanBlock {
+                query: &q.codes,
+                codes: block,
+                out,
+            });
+            for (j, (&dot, &scale)) in out.iter().zip(scales).enumerate() {
+                let sim = dot as f32 * q.scale * scale;
+                if sim >= min_similarity {
+                    found.push((sim, b * BLOCK + j));
+                }
             }
         }
-        found.sort_by(|a, b| b.0.total_cmp(&a.0));
-        found.truncate(k);
-        found
-            .into_iter()
-            .filter_map(|(similarity, i)| {
-                p.ids.get(i).map(|id| Hit {
-                    id: id.clone(),
-                    similarity,
-                })
-            })
-            .collect()
+        p.hits(found, k)
     }
 
     /// Serialises the whole index (`IVSFIDX1`, then per entry: partner, id, scale, 128 codes).
@@ -313,6 +375,110 @@ mod tests {
         assert_eq!(hits.len(), 3);
         assert_eq!(hits[0].id, "scan-11");
         assert!(hits[1].similarity >= hits[2].similarity);
+    }
+
+    /// The plain definition of the search: every entry scored one by one, stable sort.
+    fn reference_search(
+        entries: &[(String, QuantizedEmbedding)],
+        query: &Embedding,
+        k: usize,
+        min_similarity: f32,
+    ) -> Vec<Hit> {
+        let q = QuantizedEmbedding::new(query);
+        let mut scored: Vec<Hit> = entries
+            .iter()
+            .map(|(id, e)| {
+                let dot: i32 = q
+                    .codes
+                    .iter()
+                    .zip(&e.codes)
+                    .map(|(&a, &b)| i32::from(a) * i32::from(b))
+                    .sum();
+                Hit {
+                    id: id.clone(),
+                    similarity: dot as f32 * q.scale * e.scale,
+                }
+            })
+            .filter(|h| h.similarity >= min_similarity)
+            .collect();
+        scored.sort_by(|a, b| b.similarity.total_cmp(&a.similarity));
+        scored.truncate(k);
+        scored
+    }
+
+    #[test]
+    fn search_equals_the_plain_exact_search() {
+        // More than one scan block, a partial last block, exact ties (the same face under
+        // several ids) and thresholds that keep none, some or all entries.
+        let e = random_embeddings(2 * BLOCK + 300, 17);
+        let mut entries = Vec::new();
+        let mut idx = FaceIndex::new();
+        for (i, emb) in e.iter().enumerate() {
+            let copies = if i % 97 == 0 { 3 } else { 1 };
+            for c in 0..copies {
+                let id = format!("scan-{i}-{c}");
+                idx.insert("p", &id, emb);
+                entries.push((id, QuantizedEmbedding::new(emb)));
+            }
+        }
+        let queries = random_embeddings(20, 99);
+        for (n, q) in queries.iter().chain([&e[0], &e[97], &e[BLOCK + 5]]).enumerate() {
+            for (k, min) in [
+                (1, 0.5),
+                (10, -1.0),
+                (10, 0.1),
+                (50, 0.0),
+                (5000, -1.0),
+                (3, 0.99),
+            ] {
+                let got = idx.search("p", q, k, min);
+                assert_eq!(
+                    got,
+                    reference_search(&entries, q, k, min),
+                    "query {n}, k {k}, min {min}"
+                );
+            }
+        }
+        // Thresholds exactly at the similarity of the 5th, 30th and 200th best face: every face
+        // at or above them must come back.
+        for (n, q) in queries.iter().enumerate() {
+            let all = reference_search(&entries, q, usize::MAX, -1.0);
+            for rank in [5, 30, 200] {
+                let min = all[rank].similarity;
+                let got = idx.search("p", q, 1000, min);
+                assert_eq!(
+                    got.len(),
+                    rank + 1 + all[rank + 1..].iter().filter(|h| h.similarity >= min).count()
+                );
+                assert_eq!(
+                    got,
+                    reference_search(&entries, q, 1000, min),
+                    "query {n}, rank {rank}"
+                );
+            }
+        }
+        // The ties come back in insertion order.
+        let hits = idx.search("p", &e[97], 3, 0.9);
+        let ids: Vec<&str> = hits.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["scan-97-0", "scan-97-1", "scan-97-2"]);
+    }
+
+    #[test]
+    fn from_rows_reads_stored_embedding_bytes() {
+        let e = random_embeddings(4, 5);
+        let rows: Vec<(&str, String, Vec<u8>)> = e
+            .iter()
+            .enumerate()
+            .map(|(i, x)| ("p", format!("id-{i}"), x.to_bytes()))
+            .collect();
+        let idx = FaceIndex::from_rows(rows.iter().map(|(p, id, b)| (*p, id, b))).unwrap();
+        assert_eq!(idx.len("p"), 4);
+        assert_eq!(idx.search("p", &e[2], 1, 0.9)[0].id, "id-2");
+        let bad = [("p", "x", vec![0u8; 100])];
+        assert!(matches!(
+            FaceIndex::from_rows(bad),
+            Err(FaceError::BadEmbedding { .. })
+        ));
     }
 
     #[test]

@@ -98,6 +98,12 @@ impl Assets {
     pub fn portrait_count(&self) -> usize {
         self.portraits.len()
     }
+
+    /// The portraits (280×360 crops) with the file name each was cut from, so an evaluation can
+    /// tell whose face a page carries (the face engine's document-portrait evaluation).
+    pub fn portraits(&self) -> impl Iterator<Item = (&'static str, &RgbImage)> {
+        self.names.iter().copied().zip(&self.portraits)
+    }
 }
 
 /// The ground truth of one synthetic image, as written to `truth.json`.
