@@ -222,19 +222,7 @@ pub async fn decide(state: &AppState, reviewer: &Reviewer, scan_ref: &str, body:
         }),
         at: now,
     };
-    let event = NewWebhookEvent {
-        event_id: format!("evt_{}", uuid::Uuid::new_v4().simple()),
-        partner_id: v.partner_id.clone(),
-        scan_ref: v.scan_ref.clone(),
-        event_type: EventType::IdentificationManualFinished,
-        final_: true,
-        callback_url: v
-            .token
-            .as_map()
-            .get("callbackUrl")
-            .and_then(Value::as_str)
-            .map(str::to_owned),
-    };
+    let event = NewWebhookEvent::for_verification(&v, EventType::IdentificationManualFinished, true);
     if !state
         .repo
         .record_manual(&v.scan_ref, &m, &audit, Some(&event))

@@ -55,19 +55,7 @@ fn sandbox_only(partner: &Partner) -> Result<()> {
 }
 
 fn new_event(v: &Verification, event_type: EventType, final_: bool) -> NewWebhookEvent {
-    NewWebhookEvent {
-        event_id: format!("evt_{}", uuid::Uuid::new_v4().simple()),
-        partner_id: v.partner_id.clone(),
-        scan_ref: v.scan_ref.clone(),
-        event_type,
-        final_,
-        callback_url: v
-            .token
-            .as_map()
-            .get("callbackUrl")
-            .and_then(Value::as_str)
-            .map(str::to_owned),
-    }
+    NewWebhookEvent::for_verification(v, event_type, final_)
 }
 
 /// The finished verification a sandbox `dummyStatus` asks for, with plausible data.

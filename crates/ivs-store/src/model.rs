@@ -384,6 +384,26 @@ pub struct NewFace {
     pub embedding: Vec<f32>,
 }
 
+impl NewWebhookEvent {
+    /// An event about `v` with a fresh id; the session's `callbackUrl` (if any) overrides the
+    /// partner's webhook URL.
+    pub fn for_verification(v: &Verification, event_type: ivs_core::vocab::EventType, final_: bool) -> Self {
+        NewWebhookEvent {
+            event_id: format!("evt_{}", uuid::Uuid::new_v4().simple()),
+            partner_id: v.partner_id.clone(),
+            scan_ref: v.scan_ref.clone(),
+            event_type,
+            final_,
+            callback_url: v
+                .token
+                .as_map()
+                .get("callbackUrl")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+        }
+    }
+}
+
 /// A stored face embedding.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FaceRow {

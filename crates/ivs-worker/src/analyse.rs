@@ -152,23 +152,6 @@ fn flag(v: &Verification, key: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// The `IDENTIFICATION_AUTO_FINISHED` (or other) event for a verification.
-pub fn event_for(v: &Verification, event_type: EventType, final_: bool) -> NewWebhookEvent {
-    NewWebhookEvent {
-        event_id: format!("evt_{}", uuid::Uuid::new_v4().simple()),
-        partner_id: v.partner_id.clone(),
-        scan_ref: v.scan_ref.clone(),
-        event_type,
-        final_,
-        callback_url: v
-            .token
-            .as_map()
-            .get("callbackUrl")
-            .and_then(Value::as_str)
-            .map(str::to_owned),
-    }
-}
-
 impl Analyser {
     /// Analyses one submitted verification and records the decision.
     pub async fn run(&self, partner_id: &str, scan_ref: &str) -> Result<Outcome, AnalyseError> {
@@ -283,7 +266,8 @@ impl Analyser {
             keys,
             now: self.clock.unix(),
         };
-        let event = event_for(&v, EventType::IdentificationAutoFinished, decision.final_);
+        let event =
+            NewWebhookEvent::for_verification(&v, EventType::IdentificationAutoFinished, decision.final_);
         if !self.repo.record_analysis(&record, Some(&event)).await? {
             return Ok(Outcome::NothingToDo);
         }
@@ -419,7 +403,7 @@ impl Analyser {
             keys: Vec::new(),
             now: self.clock.unix(),
         };
-        let event = event_for(&v, EventType::IdentificationAutoFinished, false);
+        let event = NewWebhookEvent::for_verification(&v, EventType::IdentificationAutoFinished, false);
         Ok(self.repo.record_analysis(&record, Some(&event)).await?)
     }
 }

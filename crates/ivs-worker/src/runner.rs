@@ -37,20 +37,7 @@ impl Default for WorkerConfig {
 pub async fn expire_sessions(repo: &SharedRepo, now: i64) -> Result<usize, ivs_store::StoreError> {
     let mut n = 0;
     for v in repo.unused_expired(now, 100).await? {
-        let callback = v
-            .token
-            .as_map()
-            .get("callbackUrl")
-            .and_then(|u| u.as_str())
-            .map(str::to_owned);
-        let event = NewWebhookEvent {
-            event_id: format!("evt_{}", uuid::Uuid::new_v4().simple()),
-            partner_id: v.partner_id.clone(),
-            scan_ref: v.scan_ref.clone(),
-            event_type: EventType::IdentificationExpired,
-            final_: true,
-            callback_url: callback,
-        };
+        let event = NewWebhookEvent::for_verification(&v, EventType::IdentificationExpired, true);
         if repo.expire_if_unused(&v.scan_ref, now, Some(&event)).await? {
             n += 1;
         }
