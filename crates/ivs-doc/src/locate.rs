@@ -421,10 +421,11 @@ fn chain_lines(blobs: &[Blob], cand: &[usize]) -> Vec<Line> {
             if bb.u0 - ba.u0 > ha * 12.0 + (ba.u1 - ba.u0) {
                 break;
             }
-            if gap > ha * 1.6 || bb.u1 <= ba.u1 {
+            let hb = bb.thick();
+            // Gaps are measured against the taller of the two (a run of fillers is low).
+            if gap > ha.max(hb) * 1.6 || bb.u1 <= ba.u1 {
                 continue;
             }
-            let hb = bb.thick();
             if hb > ha * 2.2 || ha > hb * 2.2 {
                 continue;
             }

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 /// Variance of the Laplacian over the MRZ band (grey, scaled so text is comparable) below this
 /// is "too blurry".
-pub const BLUR_MIN: f64 = 150.0;
+pub const BLUR_MIN: f64 = 90.0;
 /// Fraction of near-white pixels (≥ 250) over the MRZ band above this is "glared".
 pub const GLARE_MAX: f64 = 0.05;
 /// MRZ character height in pixels of the original image below this is "too small".

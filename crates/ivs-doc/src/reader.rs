@@ -202,7 +202,9 @@ impl TessReader {
                 }
             }
         }
-        if best.as_ref().is_some_and(good_enough) {
+        // The whole-page fallback (slow) only when no located band gave a parse at all: a band
+        // that parses but fails check digits is read as well as the page read would.
+        if best.as_ref().is_some_and(|r| r.mrz.is_some()) {
             return best.unwrap_or_default();
         }
         let page = self.read_page(gray);
@@ -537,6 +539,8 @@ struct Fitted {
     text: Vec<char>,
     conf: Vec<f32>,
     alts: Vec<Vec<char>>,
+    /// Columns two characters were read in, one of them dropped.
+    contested: Vec<usize>,
 }
 
 /// Puts the characters of `line` into `width` columns. A line read with exactly `width`
@@ -577,6 +581,7 @@ fn fit_line(line: &[OcrChar], width: usize, start: f32, pitch: f32) -> Fitted {
         return f;
     }
     let mut slots: Vec<Option<&OcrChar>> = vec![None; width];
+    let mut contested = Vec::new();
     for ch in inside {
         let col = ((ch.mid() - start) / pitch).round();
         if col < -0.5 || col > width as f32 - 0.5 {
@@ -593,6 +598,8 @@ fn fit_line(line: &[OcrChar], width: usize, start: f32, pitch: f32) -> Fitted {
                 };
                 if side < width && slots[side].is_none() {
                     slots[side] = Some(ch);
+                } else if other.c != ch.c {
+                    contested.push(col);
                 }
             }
             Some(other) => {
@@ -603,13 +610,18 @@ fn fit_line(line: &[OcrChar], width: usize, start: f32, pitch: f32) -> Fitted {
                 };
                 if side < width && slots[side].is_none() {
                     slots[side] = Some(other);
+                } else if other.c != ch.c {
+                    contested.push(col);
                 }
                 slots[col] = Some(ch);
             }
             None => slots[col] = Some(ch),
         }
     }
-    let mut f = Fitted::default();
+    let mut f = Fitted {
+        contested,
+        ..Fitted::default()
+    };
     for slot in slots {
         match slot {
             Some(ch) => {
@@ -670,6 +682,9 @@ fn assemble_band(ocr: &[Vec<OcrChar>], expected: usize, span: (f32, f32), today:
         30
     } else if let Some(w) = lines.iter().map(|l| l.len()).find(|n| *n == 36 || *n == 44) {
         w
+    } else if let Some(w) = lines.iter().map(|l| l.len()).find(|n| *n == 37 || *n == 45) {
+        // One speck too many (trimmed below).
+        w - 1
     } else {
         [30usize, 36, 44]
             .into_iter()
@@ -680,6 +695,30 @@ fn assemble_band(ocr: &[Vec<OcrChar>], expected: usize, span: (f32, f32), today:
             })
             .unwrap_or(44)
     };
+    let raw: Vec<String> = lines.iter().map(|l| l.iter().map(|c| c.c).collect()).collect();
+    // A line with one character too many most often has a speck read at one end: drop that
+    // end character: the first when it starts well before the other lines' first characters
+    // (MRZ lines are left-aligned), else the last.
+    let mut lefts: Vec<f32> = lines.iter().filter_map(|l| l.first().map(OcrChar::mid)).collect();
+    lefts.sort_by(f32::total_cmp);
+    let left = lefts.get(lefts.len() / 2).copied().unwrap_or(0.0);
+    let trimmed: Vec<Vec<OcrChar>> = lines
+        .iter()
+        .map(|l| {
+            let mut l = (*l).clone();
+            if l.len() == width + 1
+                && let Some(first) = l.first()
+            {
+                if first.mid() < left - pitch_est * 0.5 {
+                    l.remove(0);
+                } else {
+                    l.pop();
+                }
+            }
+            l
+        })
+        .collect();
+    let lines: Vec<&Vec<OcrChar>> = trimmed.iter().collect();
     // Column geometry shared by all lines: taken from the lines read with exactly `width`
     // characters when there are any, else from the located band.
     let exact: Vec<(f32, f32)> = lines
@@ -705,7 +744,6 @@ fn assemble_band(ocr: &[Vec<OcrChar>], expected: usize, span: (f32, f32), today:
         0.0
     };
     let fitted: Vec<Fitted> = lines.iter().map(|l| fit_line(l, width, start, pitch)).collect();
-    let raw: Vec<String> = lines.iter().map(|l| l.iter().map(|c| c.c).collect()).collect();
     let all: Vec<f32> = lines.iter().flat_map(|l| l.iter().map(|c| c.conf)).collect();
     let confidence = if all.is_empty() {
         0.0
@@ -803,7 +841,11 @@ fn finish(fitted: &[Fitted], raw: Vec<String>, confidence: f32, today: Date) -> 
     {
         mrz = m;
     }
-    reading.uncertain = uncertain_names(&mrz.lines, mrz.format, &confs);
+    let mut uncertain = uncertain_names(&mrz.lines, mrz.format, &confs);
+    uncertain.extend(uncertain_guesses(&mrz.lines, mrz.format, fitted));
+    uncertain.sort_by_key(|p| (p.line, p.column));
+    uncertain.dedup();
+    reading.uncertain = uncertain;
     reading.lines = mrz.lines.clone();
     reading.mrz = Some(mrz);
     reading
@@ -964,6 +1006,53 @@ fn fix_names(lines: &[String], format: Format) -> Vec<String> {
         let known = !matches!(ivs_mrz::country(&mapped), ivs_mrz::CountryCode::Unknown);
         if known && let Some(line) = out.get_mut(li) {
             line.replace_range(start..start + 3, &mapped);
+        }
+    }
+    out
+}
+
+/// Positions anywhere in the MRZ whose character is a guess the check digits cannot catch:
+/// a column nothing was read in, next to a character that was read (a filler filled in there may
+/// stand for a lost character); or a character read with low confidence whose alternative has
+/// the same check-digit value modulo 10 (`G`/`Q`, `<`/`K`, `C`/`M`/`W`: swapping them leaves
+/// every check digit passing).
+fn uncertain_guesses(lines: &[String], format: Format, fitted: &[Fitted]) -> Vec<Position> {
+    let classes = ivs_mrz::char_classes(format, lines);
+    let mut out = Vec::new();
+    for (li, f) in fitted.iter().enumerate() {
+        let Some(line) = lines.get(li) else { continue };
+        let text: Vec<char> = line.chars().collect();
+        let filled = |col: usize| {
+            f.conf.get(col).is_some_and(|c| *c <= 0.0) && f.alts.get(col).is_some_and(Vec::is_empty)
+        };
+        for col in 0..text.len() {
+            let conf = f.conf.get(col).copied().unwrap_or(0.0);
+            let guess = if f.contested.contains(&col) {
+                true
+            } else if filled(col) {
+                let read_neighbour =
+                    |n: Option<usize>| n.is_some_and(|n| n < text.len() && !filled(n) && text[n] != '<');
+                read_neighbour(col.checked_sub(1)) || read_neighbour(Some(col + 1))
+            } else if conf < UNCERTAIN_BELOW {
+                let c = text[col];
+                let class = classes.get(li).and_then(|k| k.get(col)).copied();
+                f.alts.get(col).is_some_and(|alts| {
+                    alts.iter().take(2).any(|&a| {
+                        a != c
+                            && a.is_ascii()
+                            && class.is_some_and(|k| k.allows(a as u8))
+                            && matches!((ivs_mrz::char_value(a), ivs_mrz::char_value(c)), (Some(x), Some(y)) if x % 10 == y % 10)
+                    })
+                })
+            } else {
+                false
+            };
+            if guess {
+                out.push(Position {
+                    line: li,
+                    column: col,
+                });
+            }
         }
     }
     out
