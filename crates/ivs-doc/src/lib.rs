@@ -3,6 +3,8 @@
 
 pub mod checks;
 pub mod eval;
+pub mod locate;
+pub mod portrait;
 pub mod quality;
 pub mod reader;
 pub mod synth;

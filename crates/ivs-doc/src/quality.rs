@@ -8,11 +8,16 @@ use serde::Serialize;
 
 /// Variance of the Laplacian over the MRZ band (grey, scaled so text is comparable) below this
 /// is "too blurry".
-pub const BLUR_MIN: f64 = 150.0;
+pub const BLUR_MIN: f64 = 90.0;
 /// Fraction of near-white pixels (≥ 250) over the MRZ band above this is "glared".
 pub const GLARE_MAX: f64 = 0.05;
 /// MRZ character height in pixels of the original image below this is "too small".
 pub const RESOLUTION_MIN: f64 = 7.0;
+/// A photo with fewer text lines than this (anywhere, any size) and no MRZ is not a document.
+pub const DOC_TEXT_LINES_MIN: usize = 2;
+/// Without text, a photo with a grey-level standard deviation above this is taken for a document
+/// too blurred to show its text (below: a blank surface, so no document).
+pub const BLURRED_DOC_CONTRAST_MIN: f32 = 30.0;
 /// A pixel at or above this grey level counts as glare.
 pub const GLARE_LEVEL: u8 = 250;
 
@@ -112,7 +117,25 @@ pub fn measure(gray: &GrayImage, reading: &Reading) -> Quality {
     let nh = ((f64::from(region.height()) * factor).round() as u32).clamp(3, 4000);
     let norm = imageops::resize(&region, nw, nh, imageops::FilterType::Triangle);
     let blur = laplacian_variance(&norm);
-    let glare = glare_fraction(&region);
+    verdicts(blur, glare_fraction(&region), char_height)
+}
+
+/// Measures blur and glare over a deskewed band crop whose characters are `crop_char_px` tall,
+/// and reports `char_height` (the characters' height in the source image) as the resolution.
+#[must_use]
+pub fn measure_band(crop: &GrayImage, crop_char_px: f32, char_height: f32) -> Quality {
+    let factor = 24.0 / f64::from(crop_char_px.max(1.0));
+    let nw = ((f64::from(crop.width()) * factor).round() as u32).clamp(3, 4000);
+    let nh = ((f64::from(crop.height()) * factor).round() as u32).clamp(3, 4000);
+    let norm = imageops::resize(crop, nw, nh, imageops::FilterType::Triangle);
+    verdicts(
+        laplacian_variance(&norm),
+        glare_fraction(crop),
+        f64::from(char_height),
+    )
+}
+
+fn verdicts(blur: f64, glare: f64, char_height: f64) -> Quality {
     Quality {
         blur: Measure {
             value: round2(blur),
@@ -129,6 +152,25 @@ pub fn measure(gray: &GrayImage, reading: &Reading) -> Quality {
     }
 }
 
+/// Standard deviation of the grey levels (sampled on a grid of at most about 64k pixels).
+#[must_use]
+pub fn grey_std(img: &GrayImage) -> f32 {
+    let raw = img.as_raw();
+    if raw.is_empty() {
+        return 0.0;
+    }
+    let step = (raw.len() / 65_536).max(1);
+    let (mut n, mut s, mut s2) = (0f64, 0f64, 0f64);
+    for &p in raw.iter().step_by(step) {
+        let v = f64::from(p);
+        n += 1.0;
+        s += v;
+        s2 += v * v;
+    }
+    let mean = s / n;
+    ((s2 / n - mean * mean).max(0.0)).sqrt() as f32
+}
+
 fn round2(v: f64) -> f64 {
     (v * 100.0).round() / 100.0
 }
@@ -141,6 +183,13 @@ fn round4(v: f64) -> f64 {
 pub fn document_status(reading: &Reading, today: Date) -> &'static str {
     let q = &reading.quality;
     let Some(mrz) = &reading.mrz else {
+        if reading.lines.is_empty() && reading.text_lines < DOC_TEXT_LINES_MIN {
+            return if q.blur.verdict != "ok" && reading.contrast > BLURRED_DOC_CONTRAST_MIN {
+                "DOC_TOO_BLURRY"
+            } else {
+                "DOC_NOT_FOUND"
+            };
+        }
         if q.blur.verdict != "ok" {
             return "DOC_TOO_BLURRY";
         }
@@ -174,6 +223,9 @@ pub fn document_status(reading: &Reading, today: Date) -> &'static str {
     }
     if !reading.uncertain.is_empty() {
         return "MRZ_OCR_READING_ERROR";
+    }
+    if reading.portrait_checked && reading.portrait.is_none() {
+        return "DOC_FACE_NOT_FOUND";
     }
     if mrz.expiry_date.is_some_and(|d| d < today) {
         return "DOC_EXPIRED";
@@ -222,9 +274,17 @@ mod tests {
     #[test]
     fn no_mrz_gives_mrz_not_found_or_a_quality_verdict() {
         let today = Date::new(2026, 11, 25).unwrap();
-        let mut r = Reading::default();
+        let mut r = Reading {
+            text_lines: 12,
+            contrast: 60.0,
+            ..Reading::default()
+        };
         r.quality = measure(&text_like(400, 300, 200), &r);
         assert_eq!(document_status(&r, today), "MRZ_NOT_FOUND");
+        // No text at all: not a document (a blank wall, a face), unless it is a blurred page.
+        let mut nothing = Reading::default();
+        nothing.quality = measure(&GrayImage::from_pixel(400, 300, Luma([128])), &nothing);
+        assert_eq!(document_status(&nothing, today), "DOC_NOT_FOUND");
         let blurry = imageops::blur(&text_like(400, 300, 200), 4.0);
         r.quality = measure(&blurry, &r);
         assert_eq!(document_status(&r, today), "DOC_TOO_BLURRY");

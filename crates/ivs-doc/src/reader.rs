@@ -11,6 +11,7 @@
 //! Tesseract is much faster with `OMP_THREAD_LIMIT=1` set in the process environment before it is
 //! initialised; the `ivs` binary sets it at start-up.
 
+use crate::locate;
 use crate::quality::{self, Quality};
 use image::{GrayImage, ImageReader, imageops};
 use ivs_mrz::{CharClass, Date, Format, Mrz, ParseOptions};
@@ -25,8 +26,14 @@ pub const MAX_SIDE: u32 = 12_000;
 pub const MAX_ALLOC: u64 = 512 * 1024 * 1024;
 /// A name character whose word confidence (0–100) is below this is reported as uncertain.
 pub const UNCERTAIN_BELOW: f32 = 60.0;
+/// The recogniser's alternatives are tried only at characters read with less confidence.
+const ALT_CONF_BELOW: f32 = 90.0;
 /// The width (pixels) the image is scaled to before OCR, in the upright frame.
 const OCR_WIDTH: u32 = 1000;
+/// Character height (pixels) a located band is scaled to before OCR.
+pub const CHAR_PX: f32 = 28.0;
+/// How many located band candidates are read at most.
+const MAX_BANDS: usize = 3;
 const WHITELIST: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<";
 
 /// Errors of the reader.
@@ -57,6 +64,20 @@ pub fn decode_gray(bytes: &[u8]) -> Result<GrayImage, ReaderError> {
     Ok(img.to_luma8())
 }
 
+/// Decodes an encoded image to RGB under the same limits as [`decode_gray`].
+pub fn decode_rgb(bytes: &[u8]) -> Result<image::RgbImage, ReaderError> {
+    let mut reader = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| ReaderError::Decode(e.to_string()))?;
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(MAX_SIDE);
+    limits.max_image_height = Some(MAX_SIDE);
+    limits.max_alloc = Some(MAX_ALLOC);
+    reader.limits(limits);
+    let img = reader.decode().map_err(|e| ReaderError::Decode(e.to_string()))?;
+    Ok(img.to_rgb8())
+}
+
 /// One position of the MRZ, zero-based.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct Position {
@@ -79,14 +100,26 @@ pub struct Reading {
     pub uncertain: Vec<Position>,
     /// Mean word confidence of the MRZ lines, 0–1.
     pub confidence: f32,
-    /// Rotation (degrees clockwise) applied to make the document upright.
+    /// Rotation (degrees clockwise, a right angle) applied to make the document upright.
     pub rotation: u16,
+    /// Reading direction of the MRZ lines in the image, degrees (0: left to right; image axes,
+    /// y down, so 90 reads downwards).
+    pub angle: f32,
     /// The MRZ band in pixels of the upright image `[x, y, w, h]`.
     pub band: Option<[u32; 4]>,
     /// Whether the band touches the image border (part of it may be cut off).
     pub band_at_edge: bool,
     /// Image-quality measurements and verdicts.
     pub quality: Quality,
+    /// Text lines the locator saw anywhere in the photo (none: probably not a document).
+    pub text_lines: usize,
+    /// The holder's portrait `[x, y, w, h]` in pixels of the upright image, when looked for
+    /// ([`crate::portrait::find_portrait`]) and found.
+    pub portrait: Option<[u32; 4]>,
+    /// Whether the portrait was looked for (a `None` portrait then means none is on the page).
+    pub portrait_checked: bool,
+    /// Standard deviation of the grey levels of the whole photo (a blank wall has little).
+    pub contrast: f32,
 }
 
 /// A text line found by Tesseract, in the scaled frame.
@@ -115,8 +148,13 @@ impl TessReader {
         // Tesseract's chatter ("Detected N diacritics") goes to stderr otherwise.
         tess.set_variable(Variable::DebugFile, "/dev/null")
             .map_err(|_| ReaderError::Init("debug_file".to_owned()))?;
-        tess.set_variable(Variable::TesseditPagesegMode, "3")
+        tess.set_variable(Variable::TesseditPagesegMode, "6")
             .map_err(|_| ReaderError::Init("psm".to_owned()))?;
+        // Per-character boxes, confidences and alternatives in the hOCR output.
+        tess.set_variable(Variable::HocrCharBoxes, "1")
+            .map_err(|_| ReaderError::Init("hocr_char_boxes".to_owned()))?;
+        tess.set_variable(Variable::LstmChoiceMode, "2")
+            .map_err(|_| ReaderError::Init("lstm_choice_mode".to_owned()))?;
         Ok(Self {
             tess: RefCell::new(tess),
             today,
@@ -129,9 +167,83 @@ impl TessReader {
         Ok(self.read_gray(&gray))
     }
 
-    /// Reads the MRZ of a grey image, trying the four right-angle rotations.
+    /// Reads the MRZ of a grey image: locates the band (any rotation), cuts it out deskewed and
+    /// reads it with one Tesseract call; falls back to layout analysis of the whole page in the
+    /// four right-angle rotations when no located band reads.
     #[must_use]
     pub fn read_gray(&self, gray: &GrayImage) -> Reading {
+        let located = locate::find(gray);
+        let reading = self.read_located(gray, &located);
+        Reading {
+            text_lines: located.text_lines,
+            contrast: quality::grey_std(gray),
+            ..reading
+        }
+    }
+
+    fn read_located(&self, gray: &GrayImage, located: &locate::Located) -> Reading {
+        let bands = &located.bands;
+        let mut best: Option<Reading> = None;
+        'bands: for band in bands.iter().take(MAX_BANDS) {
+            let crop = locate::extract(gray, band, CHAR_PX);
+            for turn in [false, true] {
+                let (img, b) = if turn {
+                    (imageops::rotate180(&crop), band.turned())
+                } else {
+                    (crop.clone(), band.clone())
+                };
+                let reading = self.read_band(&img, gray, &b);
+                let done = good_enough(&reading);
+                if best.as_ref().is_none_or(|r| rank(&reading) > rank(r)) {
+                    best = Some(reading);
+                }
+                if done {
+                    break 'bands;
+                }
+            }
+        }
+        // The whole-page fallback (slow) only when no located band gave a parse at all: a band
+        // that parses but fails check digits is read as well as the page read would.
+        if best.as_ref().is_some_and(|r| r.mrz.is_some()) {
+            return best.unwrap_or_default();
+        }
+        let page = self.read_page(gray);
+        match best {
+            Some(b) if rank(&b) >= rank(&page) => b,
+            _ => page,
+        }
+    }
+
+    /// Reads one located band, given its deskewed crop (characters [`CHAR_PX`] tall).
+    fn read_band(&self, crop: &GrayImage, gray: &GrayImage, band: &locate::Band) -> Reading {
+        let lines = self.ocr_band(crop).unwrap_or_default();
+        let span = locate::text_span(band, CHAR_PX);
+        let mut reading = assemble_band(&lines, band.lines, span, self.today);
+        let (w, h) = gray.dimensions();
+        let rotation = upright_rotation(band.angle);
+        reading.rotation = rotation;
+        reading.angle = band.angle.to_degrees();
+        reading.band = Some(upright_box(band, rotation, w, h));
+        reading.band_at_edge = band.at_edge(w, h);
+        reading.quality = quality::measure_band(crop, CHAR_PX, band.char_height);
+        reading
+    }
+
+    /// Runs Tesseract (one block of text, PSM 6) on a band crop and returns its lines with
+    /// per-character boxes, confidences and alternatives (from the hOCR output).
+    fn ocr_band(&self, img: &GrayImage) -> Option<Vec<Vec<OcrChar>>> {
+        let pgm = to_pgm(img);
+        let mut tess = self.tess.try_borrow_mut().ok()?;
+        tess.set_variable(Variable::TesseditPagesegMode, "6").ok()?;
+        tess.set_image_from_mem(&pgm).ok()?;
+        tess.set_source_resolution(300);
+        let hocr = tess.get_hocr_text(0).ok()?;
+        Some(parse_hocr(&hocr))
+    }
+
+    /// The first version's method: Tesseract's layout analysis (PSM 3) on the whole page in the
+    /// four right-angle rotations.
+    fn read_page(&self, gray: &GrayImage) -> Reading {
         let mut best: Option<Reading> = None;
         for rotation in [0u16, 180, 90, 270] {
             let upright = match rotation {
@@ -142,13 +254,9 @@ impl TessReader {
             };
             let mut reading = self.read_upright(&upright);
             reading.rotation = rotation;
-            // Stop at the first rotation whose read parses with most check digits passing: a
-            // wrong rotation never gets that far.
-            let done = reading.mrz.as_ref().is_some_and(|m| {
-                let (passed, total) = m.check_score();
-                m.is_valid() || passed * 2 > total
-            });
-            if rank(&reading) > best.as_ref().map_or((0, 0, 0), rank) || best.is_none() {
+            reading.angle = -f32::from(rotation);
+            let done = good_enough(&reading);
+            if best.as_ref().is_none_or(|r| rank(&reading) > rank(r)) {
                 best = Some(reading);
             }
             if done {
@@ -191,6 +299,7 @@ impl TessReader {
     fn ocr(&self, img: &GrayImage) -> Option<Vec<OcrLine>> {
         let pgm = to_pgm(img);
         let mut tess = self.tess.try_borrow_mut().ok()?;
+        tess.set_variable(Variable::TesseditPagesegMode, "3").ok()?;
         tess.set_image_from_mem(&pgm).ok()?;
         tess.set_source_resolution(300);
         let tsv = tess.get_tsv_text(0).ok()?;
@@ -199,11 +308,71 @@ impl TessReader {
 }
 
 impl crate::eval::MrzReader for TessReader {
+    /// The lines read, with every uncertain name character given as `?`: the reader does not
+    /// claim a character it reports as uncertain (so such a read is never exact, nor "valid").
     fn read(&self, image: &[u8]) -> crate::eval::ReadResult {
-        crate::eval::ReadResult {
-            lines: self.read_bytes(image).map(|r| r.lines).unwrap_or_default(),
+        let Ok(reading) = self.read_bytes(image) else {
+            return crate::eval::ReadResult::default();
+        };
+        let mut lines = reading.lines;
+        for p in &reading.uncertain {
+            if let Some(line) = lines.get_mut(p.line)
+                && line.is_char_boundary(p.column)
+                && line.is_char_boundary(p.column + 1)
+                && p.column < line.len()
+            {
+                line.replace_range(p.column..=p.column, "?");
+            }
         }
+        crate::eval::ReadResult { lines }
     }
+}
+
+/// Whether a reading is good enough to stop looking: it parses with more than half of its check
+/// digits passing (a wrong rotation or a wrong band never gets there).
+fn good_enough(r: &Reading) -> bool {
+    r.mrz.as_ref().is_some_and(|m| {
+        let (passed, total) = m.check_score();
+        m.is_valid() || passed * 2 > total
+    })
+}
+
+/// The right-angle rotation (degrees clockwise) nearest to making `angle` (radians) read left to
+/// right.
+fn upright_rotation(angle: f32) -> u16 {
+    let deg = (-angle.to_degrees()).rem_euclid(360.0);
+    (((deg / 90.0).round() as u16) % 4) * 90
+}
+
+/// Maps a point of the source image into the image rotated clockwise by `rotation`.
+fn rotate_point(x: f32, y: f32, rotation: u16, w: u32, h: u32) -> (f32, f32) {
+    let (wf, hf) = (w as f32, h as f32);
+    match rotation {
+        90 => (hf - y, x),
+        180 => (wf - x, hf - y),
+        270 => (y, wf - x),
+        _ => (x, y),
+    }
+}
+
+/// The band's axis-aligned box `[x, y, w, h]` in the image rotated by `rotation` (clamped).
+fn upright_box(band: &locate::Band, rotation: u16, w: u32, h: u32) -> [u32; 4] {
+    let (uw, uh) = if rotation % 180 == 90 { (h, w) } else { (w, h) };
+    let (c, s) = (band.angle.cos(), band.angle.sin());
+    let (hl, hh) = (band.length / 2.0, band.height / 2.0);
+    let (mut x0, mut y0, mut x1, mut y1) = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);
+    for (du, dv) in [(-hl, -hh), (hl, -hh), (hl, hh), (-hl, hh)] {
+        let x = band.center.0 + du * c - dv * s;
+        let y = band.center.1 + du * s + dv * c;
+        let (rx, ry) = rotate_point(x, y, rotation, w, h);
+        x0 = x0.min(rx);
+        y0 = y0.min(ry);
+        x1 = x1.max(rx);
+        y1 = y1.max(ry);
+    }
+    let cl = |v: f32, m: u32| v.round().clamp(0.0, m as f32) as u32;
+    let (ax, ay, bx, by) = (cl(x0, uw), cl(y0, uh), cl(x1, uw), cl(y1, uh));
+    [ax, ay, bx.saturating_sub(ax), by.saturating_sub(ay)]
 }
 
 /// Orders readings: parsed and valid first, then by check digits passed, then by lines found.
@@ -265,6 +434,421 @@ fn parse_tsv(tsv: &str) -> Vec<OcrLine> {
     let mut out: Vec<OcrLine> = lines.into_iter().map(|(_, l)| l).collect();
     out.sort_by_key(|l| l.bbox[1]);
     out
+}
+
+/// One character Tesseract read in a band crop.
+#[derive(Debug, Clone, PartialEq)]
+struct OcrChar {
+    c: char,
+    /// Confidence 0–100.
+    conf: f32,
+    /// Left and right edge in the crop.
+    x0: f32,
+    x1: f32,
+    /// Other characters the recogniser considered here, best first (without `c`).
+    alts: Vec<char>,
+}
+
+impl OcrChar {
+    fn mid(&self) -> f32 {
+        (self.x0 + self.x1) / 2.0
+    }
+}
+
+fn unescape(t: &str) -> String {
+    t.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+/// The number after `key` in an hOCR `title`.
+fn title_numbers(tag: &str, key: &str) -> Vec<f32> {
+    let Some(at) = tag.find(key) else {
+        return Vec::new();
+    };
+    tag[at + key.len()..]
+        .split([';', '\'', '"'])
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .filter_map(|v| v.parse::<f32>().ok())
+        .collect()
+}
+
+/// Parses Tesseract's hOCR (with `hocr_char_boxes` and `lstm_choice_mode` 2) into text lines of
+/// characters.
+fn parse_hocr(hocr: &str) -> Vec<Vec<OcrChar>> {
+    let mut lines: Vec<Vec<OcrChar>> = Vec::new();
+    let mut rest = hocr;
+    while let Some(at) = rest.find("<span class='") {
+        rest = &rest[at + 13..];
+        let Some(end) = rest.find('>') else { break };
+        let tag = &rest[..end];
+        let body = &rest[end + 1..];
+        let text = unescape(body.split('<').next().unwrap_or(""));
+        let class = tag.split('\'').next().unwrap_or("");
+        match class {
+            "ocr_line" | "ocr_caption" | "ocr_textfloat" | "ocr_header" => lines.push(Vec::new()),
+            "ocrx_cinfo" if tag.contains("x_bboxes") => {
+                let b = title_numbers(tag, "x_bboxes");
+                let conf = title_numbers(tag, "x_conf").first().copied().unwrap_or(0.0);
+                let Some(c) = text.chars().next() else { continue };
+                if b.len() < 4 {
+                    continue;
+                }
+                if lines.is_empty() {
+                    lines.push(Vec::new());
+                }
+                if let Some(line) = lines.last_mut() {
+                    line.push(OcrChar {
+                        c,
+                        conf,
+                        x0: b[0],
+                        x1: b[2],
+                        alts: Vec::new(),
+                    });
+                }
+            }
+            "ocrx_cinfo" if tag.contains("id='choice_") => {
+                let Some(c) = text.chars().next() else { continue };
+                if let Some(last) = lines.last_mut().and_then(|l| l.last_mut())
+                    && c != last.c
+                    && !last.alts.contains(&c)
+                {
+                    last.alts.push(c);
+                }
+            }
+            _ => {}
+        }
+        rest = body;
+    }
+    for line in &mut lines {
+        line.retain(|ch| ch.c.is_ascii_uppercase() || ch.c.is_ascii_digit() || ch.c == '<');
+        line.sort_by(|a, b| a.x0.total_cmp(&b.x0));
+    }
+    lines.retain(|l| !l.is_empty());
+    lines
+}
+
+/// One MRZ line fitted to its width: characters, confidences (0 where nothing was read) and
+/// alternatives.
+#[derive(Debug, Clone, Default)]
+struct Fitted {
+    text: Vec<char>,
+    conf: Vec<f32>,
+    alts: Vec<Vec<char>>,
+    /// Columns two characters were read in, one of them dropped.
+    contested: Vec<usize>,
+}
+
+/// Puts the characters of `line` into `width` columns. A line read with exactly `width`
+/// characters is taken as is; otherwise each character goes to the column its centre falls in
+/// (the MRZ is monospaced and every line spans the same columns), keeping the more confident of
+/// two claimants; columns nobody claims become fillers with confidence 0.
+fn fit_line(line: &[OcrChar], width: usize, start: f32, pitch: f32) -> Fitted {
+    if line.len() == width || pitch <= 0.0 {
+        let mut f = Fitted::default();
+        for ch in line.iter().take(width) {
+            f.text.push(ch.c);
+            f.conf.push(ch.conf);
+            f.alts.push(ch.alts.clone());
+        }
+        while f.text.len() < width {
+            f.text.push('<');
+            f.conf.push(0.0);
+            f.alts.push(Vec::new());
+        }
+        return f;
+    }
+    // Characters outside the columns (specks read beyond the ends) go first; when that leaves
+    // exactly `width`, their order is more reliable than their positions.
+    let inside: Vec<&OcrChar> = line
+        .iter()
+        .filter(|ch| {
+            let col = (ch.mid() - start) / pitch;
+            col > -0.6 && col < width as f32 - 0.4
+        })
+        .collect();
+    if inside.len() == width {
+        let mut f = Fitted::default();
+        for ch in inside {
+            f.text.push(ch.c);
+            f.conf.push(ch.conf);
+            f.alts.push(ch.alts.clone());
+        }
+        return f;
+    }
+    let mut slots: Vec<Option<&OcrChar>> = vec![None; width];
+    let mut contested = Vec::new();
+    for ch in inside {
+        let col = ((ch.mid() - start) / pitch).round();
+        if col < -0.5 || col > width as f32 - 0.5 {
+            continue;
+        }
+        let col = (col.max(0.0) as usize).min(width - 1);
+        match slots[col] {
+            Some(other) if other.conf >= ch.conf => {
+                // Try a free neighbour before dropping the weaker claimant.
+                let side = if ch.mid() > start + col as f32 * pitch {
+                    col + 1
+                } else {
+                    col.wrapping_sub(1)
+                };
+                if side < width && slots[side].is_none() {
+                    slots[side] = Some(ch);
+                } else if other.c != ch.c {
+                    contested.push(col);
+                }
+            }
+            Some(other) => {
+                let side = if other.mid() > start + col as f32 * pitch {
+                    col + 1
+                } else {
+                    col.wrapping_sub(1)
+                };
+                if side < width && slots[side].is_none() {
+                    slots[side] = Some(other);
+                } else if other.c != ch.c {
+                    contested.push(col);
+                }
+                slots[col] = Some(ch);
+            }
+            None => slots[col] = Some(ch),
+        }
+    }
+    let mut f = Fitted {
+        contested,
+        ..Fitted::default()
+    };
+    for slot in slots {
+        match slot {
+            Some(ch) => {
+                f.text.push(ch.c);
+                f.conf.push(ch.conf);
+                f.alts.push(ch.alts.clone());
+            }
+            None => {
+                f.text.push('<');
+                f.conf.push(0.0);
+                f.alts.push(Vec::new());
+            }
+        }
+    }
+    f
+}
+
+/// Turns the OCR lines of a band crop into a reading: picks the MRZ lines, fits them to the
+/// format's width by character position, then parses with check-digit repair.
+fn assemble_band(ocr: &[Vec<OcrChar>], expected: usize, span: (f32, f32), today: Date) -> Reading {
+    // Lines long enough to be MRZ lines; noise lines (bits of the text above) are dropped.
+    let mut lines: Vec<&Vec<OcrChar>> = ocr.iter().filter(|l| l.len() >= 20).collect();
+    if lines.is_empty() {
+        return Reading::default();
+    }
+    let want = if expected >= 2 {
+        expected
+    } else {
+        lines.len().min(3)
+    };
+    if lines.len() > want.max(2) {
+        // Keep the most confident run of `want` consecutive lines.
+        let k = want.clamp(2, 3).min(lines.len());
+        let score = |run: &[&Vec<OcrChar>]| -> f32 {
+            run.iter()
+                .map(|l| l.iter().map(|c| c.conf).sum::<f32>() / l.len() as f32 + l.len().min(44) as f32)
+                .sum()
+        };
+        let mut best = 0usize;
+        for i in 0..=lines.len() - k {
+            if score(&lines[i..i + k]) > score(&lines[best..best + k]) {
+                best = i;
+            }
+        }
+        lines = lines[best..best + k].to_vec();
+    }
+    // The character pitch (adjacent centres), and from it how many columns the located band
+    // spans; a line read with exactly 36 or 44 characters settles it.
+    let mut steps: Vec<f32> = lines
+        .iter()
+        .flat_map(|l| l.windows(2).map(|w| w[1].mid() - w[0].mid()))
+        .filter(|d| *d > CHAR_PX * 0.5 && *d < CHAR_PX * 1.5)
+        .collect();
+    steps.sort_by(f32::total_cmp);
+    let pitch_est = steps.get(steps.len() / 2).copied().unwrap_or(CHAR_PX);
+    let columns = (span.1 - span.0) / pitch_est.max(1.0);
+    let width = if lines.len() >= 3 {
+        30
+    } else if let Some(w) = lines.iter().map(|l| l.len()).find(|n| *n == 36 || *n == 44) {
+        w
+    } else if let Some(w) = lines.iter().map(|l| l.len()).find(|n| *n == 37 || *n == 45) {
+        // One speck too many (trimmed below).
+        w - 1
+    } else {
+        [30usize, 36, 44]
+            .into_iter()
+            .min_by(|a, b| {
+                (*a as f32 - columns)
+                    .abs()
+                    .total_cmp(&(*b as f32 - columns).abs())
+            })
+            .unwrap_or(44)
+    };
+    let raw: Vec<String> = lines.iter().map(|l| l.iter().map(|c| c.c).collect()).collect();
+    // A line with one character too many most often has a speck read at one end: drop that
+    // end character: the first when it starts well before the other lines' first characters
+    // (MRZ lines are left-aligned), else the last.
+    let mut lefts: Vec<f32> = lines.iter().filter_map(|l| l.first().map(OcrChar::mid)).collect();
+    lefts.sort_by(f32::total_cmp);
+    let left = lefts.get(lefts.len() / 2).copied().unwrap_or(0.0);
+    let trimmed: Vec<Vec<OcrChar>> = lines
+        .iter()
+        .map(|l| {
+            let mut l = (*l).clone();
+            if l.len() == width + 1
+                && let Some(first) = l.first()
+            {
+                if first.mid() < left - pitch_est * 0.5 {
+                    l.remove(0);
+                } else {
+                    l.pop();
+                }
+            }
+            l
+        })
+        .collect();
+    let lines: Vec<&Vec<OcrChar>> = trimmed.iter().collect();
+    // Column geometry shared by all lines: taken from the lines read with exactly `width`
+    // characters when there are any, else from the located band.
+    let exact: Vec<(f32, f32)> = lines
+        .iter()
+        .filter(|l| l.len() == width)
+        .filter_map(|l| Some((l.first()?.mid(), l.last()?.mid())))
+        .collect();
+    let (start, end) = if exact.is_empty() {
+        // The located band's extent (from its dark blobs, so it includes filler runs Tesseract
+        // may drop), trimmed by half a pitch at each end.
+        let half = (span.1 - span.0) / width as f32 / 2.0;
+        (span.0 + half, span.1 - half)
+    } else {
+        let n = exact.len() as f32;
+        (
+            exact.iter().map(|e| e.0).sum::<f32>() / n,
+            exact.iter().map(|e| e.1).sum::<f32>() / n,
+        )
+    };
+    let pitch = if end > start {
+        (end - start) / (width - 1) as f32
+    } else {
+        0.0
+    };
+    let fitted: Vec<Fitted> = lines.iter().map(|l| fit_line(l, width, start, pitch)).collect();
+    let all: Vec<f32> = lines.iter().flat_map(|l| l.iter().map(|c| c.conf)).collect();
+    let confidence = if all.is_empty() {
+        0.0
+    } else {
+        all.iter().sum::<f32>() / all.len() as f32 / 100.0
+    };
+    finish(&fitted, raw, confidence, today)
+}
+
+/// Tries the recogniser's alternatives on the characters of each check field that still fails:
+/// a single substitution is kept only when it is the one and only candidate that makes the check
+/// digit verify.
+fn use_alternatives(lines: &mut [Vec<char>], fitted: &[Fitted], format: Format) {
+    let as_strings = |l: &[Vec<char>]| -> Vec<String> { l.iter().map(|c| c.iter().collect()).collect() };
+    let specs = ivs_mrz::check_specs(format, &as_strings(lines));
+    let classes = ivs_mrz::char_classes(format, &as_strings(lines));
+    let verifies = |l: &[Vec<char>], spec: &ivs_mrz::CheckSpec| -> bool {
+        let data = spec.data.iter().map(|p| l[p.line][p.column]);
+        let check = l[spec.check.line][spec.check.column];
+        ivs_mrz::verify(data, check) || (check == '<' && spec.data.iter().all(|p| l[p.line][p.column] == '<'))
+    };
+    // Composite last: it covers the others.
+    let mut order: Vec<&ivs_mrz::CheckSpec> = specs.iter().collect();
+    order.sort_by_key(|s| matches!(s.field, ivs_mrz::CheckField::Composite));
+    for spec in order {
+        if spec
+            .data
+            .iter()
+            .chain([&spec.check])
+            .any(|p| p.line >= lines.len() || p.column >= lines[p.line].len())
+        {
+            continue;
+        }
+        if verifies(lines, spec) {
+            continue;
+        }
+        let mut fixes: Vec<(ivs_mrz::Pos, char)> = Vec::new();
+        for p in spec.data.iter().chain([&spec.check]) {
+            let Some(f) = fitted.get(p.line) else { continue };
+            let (Some(alts), Some(conf)) = (f.alts.get(p.column), f.conf.get(p.column)) else {
+                continue;
+            };
+            if *conf >= ALT_CONF_BELOW {
+                continue;
+            }
+            let class = classes.get(p.line).and_then(|c| c.get(p.column)).copied();
+            for &a in alts.iter().take(2) {
+                if !a.is_ascii() || !class.is_some_and(|k| k.allows(a as u8)) {
+                    continue;
+                }
+                let old = lines[p.line][p.column];
+                lines[p.line][p.column] = a;
+                if verifies(lines, spec) {
+                    fixes.push((*p, a));
+                }
+                lines[p.line][p.column] = old;
+            }
+        }
+        if let [(p, a)] = fixes.as_slice() {
+            lines[p.line][p.column] = *a;
+        }
+    }
+}
+
+/// Parses fitted lines with repair, then the recogniser's alternatives, then the letter fixes in
+/// name positions, and marks uncertain name characters.
+fn finish(fitted: &[Fitted], raw: Vec<String>, confidence: f32, today: Date) -> Reading {
+    let mut reading = Reading {
+        raw_lines: raw,
+        confidence,
+        ..Reading::default()
+    };
+    let options = ParseOptions::new(today);
+    let lines: Vec<String> = fitted.iter().map(|f| f.text.iter().collect()).collect();
+    let confs: Vec<Vec<f32>> = fitted.iter().map(|f| f.conf.clone()).collect();
+    let Ok(first) = ivs_mrz::parse_lines(&lines, &options) else {
+        reading.lines = lines;
+        return reading;
+    };
+    let mut mrz = first;
+    if !mrz.is_valid() {
+        let mut grid: Vec<Vec<char>> = mrz.lines.iter().map(|l| l.chars().collect()).collect();
+        use_alternatives(&mut grid, fitted, mrz.format);
+        let alt: Vec<String> = grid.iter().map(|l| l.iter().collect()).collect();
+        if alt != mrz.lines
+            && let Ok(m) = ivs_mrz::parse_lines(&alt, &options)
+            && m.check_score().0 > mrz.check_score().0
+        {
+            mrz = m;
+        }
+    }
+    let fixed = fix_names(&mrz.lines, mrz.format);
+    if fixed != mrz.lines
+        && let Ok(m) = ivs_mrz::parse_lines(&fixed, &options)
+    {
+        mrz = m;
+    }
+    let mut uncertain = uncertain_names(&mrz.lines, mrz.format, &confs);
+    uncertain.extend(uncertain_guesses(&mrz.lines, mrz.format, fitted));
+    uncertain.sort_by_key(|p| (p.line, p.column));
+    uncertain.dedup();
+    reading.uncertain = uncertain;
+    reading.lines = mrz.lines.clone();
+    reading.mrz = Some(mrz);
+    reading
 }
 
 /// Whether a line looks like an MRZ line: long enough and with fillers or mostly digits.
@@ -427,6 +1011,53 @@ fn fix_names(lines: &[String], format: Format) -> Vec<String> {
     out
 }
 
+/// Positions anywhere in the MRZ whose character is a guess the check digits cannot catch:
+/// a column nothing was read in, next to a character that was read (a filler filled in there may
+/// stand for a lost character); or a character read with low confidence whose alternative has
+/// the same check-digit value modulo 10 (`G`/`Q`, `<`/`K`, `C`/`M`/`W`: swapping them leaves
+/// every check digit passing).
+fn uncertain_guesses(lines: &[String], format: Format, fitted: &[Fitted]) -> Vec<Position> {
+    let classes = ivs_mrz::char_classes(format, lines);
+    let mut out = Vec::new();
+    for (li, f) in fitted.iter().enumerate() {
+        let Some(line) = lines.get(li) else { continue };
+        let text: Vec<char> = line.chars().collect();
+        let filled = |col: usize| {
+            f.conf.get(col).is_some_and(|c| *c <= 0.0) && f.alts.get(col).is_some_and(Vec::is_empty)
+        };
+        for col in 0..text.len() {
+            let conf = f.conf.get(col).copied().unwrap_or(0.0);
+            let guess = if f.contested.contains(&col) {
+                true
+            } else if filled(col) {
+                let read_neighbour =
+                    |n: Option<usize>| n.is_some_and(|n| n < text.len() && !filled(n) && text[n] != '<');
+                read_neighbour(col.checked_sub(1)) || read_neighbour(Some(col + 1))
+            } else if conf < UNCERTAIN_BELOW {
+                let c = text[col];
+                let class = classes.get(li).and_then(|k| k.get(col)).copied();
+                f.alts.get(col).is_some_and(|alts| {
+                    alts.iter().take(2).any(|&a| {
+                        a != c
+                            && a.is_ascii()
+                            && class.is_some_and(|k| k.allows(a as u8))
+                            && matches!((ivs_mrz::char_value(a), ivs_mrz::char_value(c)), (Some(x), Some(y)) if x % 10 == y % 10)
+                    })
+                })
+            } else {
+                false
+            };
+            if guess {
+                out.push(Position {
+                    line: li,
+                    column: col,
+                });
+            }
+        }
+    }
+    out
+}
+
 /// Name positions (letters-only class, not covered by a check digit) read with low confidence.
 fn uncertain_names(lines: &[String], format: Format, confs: &[Vec<f32>]) -> Vec<Position> {
     let classes = ivs_mrz::char_classes(format, lines);
@@ -455,7 +1086,7 @@ mod tests {
     //! (`docs/mrz-reader.md`).
     use super::*;
     use crate::eval::MrzReader;
-    use std::path::PathBuf;
+    use std::path::{Path, PathBuf};
 
     fn root() -> PathBuf {
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -470,6 +1101,50 @@ mod tests {
         let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mrz-photos");
         let truth = crate::eval::load_truth(&dir).unwrap();
         (std::fs::read(dir.join(name)).unwrap(), truth[name].lines.clone())
+    }
+
+    /// Development aid: `IVS_DUMP=file.jpg cargo test -p ivs-doc dump_bands -- --ignored`
+    /// writes the located band crops to /tmp.
+    #[test]
+    #[ignore = "development aid"]
+    fn dump_bands() {
+        let name = std::env::var("IVS_DUMP").unwrap();
+        let path = if name.contains('/') {
+            PathBuf::from(&name)
+        } else {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures/mrz-photos")
+                .join(&name)
+        };
+        let gray = decode_gray(&std::fs::read(path).unwrap()).unwrap();
+        gray.save("/tmp/gray.png").unwrap();
+        let located = locate::find(&gray);
+        println!("text lines {}", located.text_lines);
+        for (i, b) in located.bands.iter().enumerate() {
+            println!("{i}: {b:?}");
+            locate::extract(&gray, b, CHAR_PX)
+                .save(format!("/tmp/band{i}.png"))
+                .unwrap();
+        }
+        let r = reader();
+        for (i, b) in located.bands.iter().enumerate().take(1) {
+            let crop = locate::extract(&gray, b, CHAR_PX);
+            for line in r.ocr_band(&crop).unwrap_or_default() {
+                let low: Vec<String> = line
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| c.conf < 95.0)
+                    .map(|(k, c)| format!("{k}:{}{:.0}{:?}", c.c, c.conf, c.alts))
+                    .collect();
+                println!(
+                    "band {i}: {} | {}",
+                    line.iter().map(|c| c.c).collect::<String>(),
+                    low.join(" ")
+                );
+            }
+        }
+        let got = r.read_gray(&gray);
+        println!("{:?}\n{:?}", got.raw_lines, got.lines);
     }
 
     #[test]
@@ -534,6 +1209,113 @@ mod tests {
         let crc = crc32(&png[12..29]);
         png[29..33].copy_from_slice(&crc.to_be_bytes());
         assert!(matches!(decode_gray(&png), Err(ReaderError::Decode(_))));
+    }
+
+    fn clean_page(index: u64) -> (GrayImage, crate::synth::SynthTruth) {
+        let faces = root().join("testdata/pd-faces");
+        let font = Path::new("/usr/share/fonts/opentype/ocr-b/OCRB.otf");
+        let assets = crate::synth::Assets::load(font, &faces).unwrap();
+        let doc = crate::synth::generate(&assets, 3, index, true).unwrap();
+        (image::load_from_memory(&doc.bytes).unwrap().to_luma8(), doc.truth)
+    }
+
+    #[test]
+    fn reads_a_clean_synthetic_page_and_finds_the_band() {
+        let (page, truth) = clean_page(1);
+        let r = reader().read_gray(&page);
+        assert_eq!(r.lines, truth.lines);
+        let [x, y, w, h] = r.band.unwrap();
+        let [bx, by, bw, bh] = truth.layout.mrz_box;
+        // The band found covers the MRZ box of the layout.
+        assert!(
+            (x as f32) < bx + 20.0 && (x + w) as f32 > bx + bw - 20.0,
+            "{:?} vs {:?}",
+            r.band,
+            truth.layout.mrz_box
+        );
+        assert!((y as f32) < by + bh && (y + h) as f32 > by);
+        assert_eq!(
+            crate::quality::document_status(&r, Date::new(2020, 1, 1).unwrap()),
+            "DOC_VALIDATED"
+        );
+    }
+
+    #[test]
+    fn crafted_blur_glare_and_crop_get_their_verdicts() {
+        let today = Date::new(2020, 1, 1).unwrap();
+        let (page, truth) = clean_page(1);
+        let r = reader();
+        let [bx, by, bw, bh] = truth.layout.mrz_box;
+        // Blurred far beyond reading.
+        let blurred = imageproc::filter::gaussian_blur_f32(&page, truth.layout.mrz_pitch * 0.45);
+        let got = r.read_gray(&blurred);
+        assert_eq!(
+            crate::quality::document_status(&got, today),
+            "DOC_TOO_BLURRY",
+            "{:?}",
+            got.quality
+        );
+        // A glare spot washing out the right half of the MRZ, on a page photographed in ambient
+        // light (paper well below white; a clean white scan has no glare to see).
+        let mut glared = GrayImage::from_fn(page.width(), page.height(), |x, y| {
+            image::Luma([(f32::from(page.get_pixel(x, y).0[0]) * 0.7) as u8])
+        });
+        for y in (by - bh * 0.3) as u32..(by + bh * 1.3) as u32 {
+            for x in (bx + bw * 0.45) as u32..(bx + bw) as u32 {
+                glared.put_pixel(x, y, image::Luma([255]));
+            }
+        }
+        let got = r.read_gray(&glared);
+        assert!(got.mrz.as_ref().is_none_or(|m| !m.is_valid()));
+        assert_eq!(
+            crate::quality::document_status(&got, today),
+            "DOC_GLARED",
+            "{:?}",
+            got.quality
+        );
+        // The photo cuts through the MRZ.
+        let cut = imageops::crop_imm(&page, 0, 0, (bx + bw * 0.7) as u32, page.height()).to_image();
+        let got = r.read_gray(&cut);
+        assert!(got.mrz.as_ref().is_none_or(|m| !m.is_valid()));
+        assert_eq!(
+            crate::quality::document_status(&got, today),
+            "DOC_NOT_FULLY_VISIBLE"
+        );
+    }
+
+    #[test]
+    fn a_face_photo_and_a_blank_wall_are_not_documents() {
+        let today = Date::new(2026, 11, 25).unwrap();
+        let r = reader();
+        let face = image::open(root().join("testdata/pd-faces/obama.jpg"))
+            .unwrap()
+            .to_luma8();
+        let got = r.read_gray(&face);
+        assert_eq!(
+            crate::quality::document_status(&got, today),
+            "DOC_NOT_FOUND",
+            "{} lines",
+            got.text_lines
+        );
+        let wall = GrayImage::from_fn(640, 480, |x, y| image::Luma([150 + ((x / 7 + y / 5) % 3) as u8]));
+        let got = r.read_gray(&wall);
+        assert_eq!(crate::quality::document_status(&got, today), "DOC_NOT_FOUND");
+    }
+
+    #[test]
+    fn every_shared_photo_gives_its_band_or_a_verdict_without_panicking() {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mrz-photos");
+        let truth = crate::eval::load_truth(&dir).unwrap();
+        let r = reader();
+        let mut exact = 0;
+        for (name, t) in &truth {
+            let got = r.read_bytes(&std::fs::read(dir.join(name)).unwrap()).unwrap();
+            if got.lines == t.lines {
+                exact += 1;
+            }
+            assert!(got.band.is_some(), "{name}: no band");
+        }
+        assert!(exact >= 17, "{exact} of {} exact", truth.len());
     }
 
     #[test]

@@ -12,6 +12,8 @@ fn read(files: &[PathBuf]) -> (i32, Vec<Value>) {
     let out = Command::new(env!("CARGO_BIN_EXE_ivs"))
         .args(["mrz", "read", "--today", "2026-11-25", "--tessdata"])
         .arg(root().join("models/tessdata"))
+        .arg("--models")
+        .arg(root().join("models"))
         .args(files)
         .output()
         .unwrap();
@@ -37,13 +39,21 @@ fn reads_a_shared_photo_with_quality_and_status() {
         assert!(v["quality"][key]["value"].is_number(), "{key}");
         assert_eq!(v["quality"][key]["verdict"], "ok", "{key}");
     }
-    assert!(v["portrait"].is_null());
+    // The holder's photo sits left of the data, above the MRZ band.
+    let p: Vec<u64> = v["portrait"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_u64().unwrap())
+        .collect();
+    let band_top = v["mrzBox"][1].as_u64().unwrap();
+    assert!(p[2] > 30 && p[3] > 30 && p[1] + p[3] <= band_top, "{p:?}");
     assert!(v["uncertain"].is_array());
     assert!(v["millis"].as_f64().unwrap() > 0.0);
 }
 
 #[test]
-fn undecodable_file_exits_2_with_error_and_textless_image_is_mrz_not_found() {
+fn undecodable_file_exits_2_with_error_and_textless_image_is_doc_not_found() {
     let dir = tempfile::tempdir().unwrap();
     let junk = dir.path().join("junk.jpg");
     std::fs::write(&junk, b"not an image at all").unwrap();
@@ -56,7 +66,8 @@ fn undecodable_file_exits_2_with_error_and_textless_image_is_mrz_not_found() {
     .unwrap();
     let (code, out) = read(&[blank, junk]);
     assert_eq!(code, 2);
-    assert_eq!(out[0]["documentStatus"], "MRZ_NOT_FOUND");
+    // No text at all: not a document.
+    assert_eq!(out[0]["documentStatus"], "DOC_NOT_FOUND");
     assert_eq!(out[0]["lines"].as_array().unwrap().len(), 0);
     assert!(out[1]["error"].as_str().unwrap().contains("decode"));
 }
