@@ -10,12 +10,14 @@ mod error;
 mod handlers;
 mod images;
 mod limiter;
+pub mod metrics;
 mod pages;
 pub mod service;
 
 pub use error::WebError;
 pub use ivs_core::links::UrlSigner;
 pub use limiter::Limiter;
+pub use metrics::Metrics;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -51,6 +53,8 @@ pub struct ServerConfig {
     pub max_image_side: u32,
     /// Largest image area, pixels.
     pub max_image_pixels: u64,
+    /// Bearer token `/metrics` requires; `None` leaves it open.
+    pub metrics_token: Option<String>,
 }
 
 impl Default for ServerConfig {
@@ -65,6 +69,7 @@ impl Default for ServerConfig {
             max_image_bytes: 6_000_000,
             max_image_side: 12_000,
             max_image_pixels: 50_000_000,
+            metrics_token: None,
         }
     }
 }
@@ -78,6 +83,8 @@ pub struct AppState {
     pub config: Arc<ServerConfig>,
     pub limiter: Arc<Limiter>,
     pub urls: Arc<UrlSigner>,
+    /// This server's Prometheus recorder (`/metrics`).
+    pub metrics: Arc<Metrics>,
 }
 
 impl AppState {
@@ -91,7 +98,10 @@ impl AppState {
     ) -> Result<Self, ivs_store::StoreError> {
         let fresh = random_key();
         let key = repo.setting_or_init("file_url_key", &fresh).await?;
+        let metrics = Arc::new(Metrics::new());
+        metrics.spawn_upkeep();
         Ok(AppState {
+            metrics,
             repo,
             files,
             clock,
@@ -107,7 +117,8 @@ impl AppState {
 
 /// The full router with its middleware.
 pub fn router(state: AppState) -> Router {
-    with_middleware(routes().with_state(state))
+    let track = axum::middleware::from_fn_with_state(state.metrics.clone(), metrics::track);
+    with_middleware(routes().layer(track).with_state(state))
 }
 
 /// Every route of the API, without state or middleware.
@@ -133,6 +144,7 @@ pub fn routes() -> Router<AppState> {
         .route("/capture", get(pages::capture))
         .route("/healthz", get(handlers::healthz))
         .route("/readyz", get(handlers::readyz))
+        .route("/metrics", get(metrics::scrape))
         .fallback(handlers::not_found)
         .method_not_allowed_fallback(handlers::method_not_allowed)
 }

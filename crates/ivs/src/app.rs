@@ -54,7 +54,8 @@ impl Application {
             state.clock.clone(),
             state.urls.clone(),
             cfg.delivery_config(),
-        )?;
+        )?
+        .with_metrics(state.metrics.recorder());
         Ok(Application {
             listener,
             router,

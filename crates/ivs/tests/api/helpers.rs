@@ -36,6 +36,8 @@ pub struct Options {
     pub allow_private_webhooks: bool,
     /// Waits between webhook attempts (fake seconds).
     pub webhook_schedule: Vec<i64>,
+    /// Bearer token for `/metrics`.
+    pub metrics_token: Option<String>,
 }
 
 impl Default for Options {
@@ -45,6 +47,7 @@ impl Default for Options {
             scan_ref_hourly: 60,
             allow_private_webhooks: true,
             webhook_schedule: vec![10, 10, 10, 10],
+            metrics_token: None,
         }
     }
 }
@@ -85,6 +88,7 @@ pub async fn spawn_app_with(opts: Options) -> TestApp {
     cfg.webhooks.timeout_secs = 2;
     cfg.workers.count = 1;
     cfg.workers.idle_poll_ms = 20;
+    cfg.metrics.token = opts.metrics_token.clone().unwrap_or_default();
     let clock = Arc::new(FakeClock::new(START));
     let app = Application::build(&cfg, clock.clone()).await.unwrap();
     let base = format!("http://{}", app.local_addr().unwrap());

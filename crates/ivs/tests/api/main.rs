@@ -8,6 +8,7 @@
 mod api;
 mod bench;
 mod helpers;
+mod ops;
 mod process;
 mod webhooks;
 
