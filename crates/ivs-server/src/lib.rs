@@ -11,6 +11,7 @@ mod handlers;
 mod images;
 mod limiter;
 pub mod metrics;
+pub mod openapi;
 mod pages;
 pub mod service;
 
@@ -20,7 +21,6 @@ pub use limiter::Limiter;
 pub use metrics::Metrics;
 
 use axum::Router;
-use axum::routing::{get, post};
 use ivs_core::SharedClock;
 use ivs_store::{Files, SharedRepo};
 use std::sync::Arc;
@@ -121,30 +121,40 @@ pub fn router(state: AppState) -> Router {
     with_middleware(routes().layer(track).with_state(state))
 }
 
+/// Every route with its OpenAPI description.
+///
+/// **Adding a route:** give the handler a `#[utoipa::path(...)]` attribute (method, path,
+/// request body, responses with their error identifiers) and add one `.routes(routes!(handler))`
+/// line below; handlers of the same path with other methods go in the same `routes!`. That one
+/// line registers the route and documents it; then run `ivs openapi > docs/openapi.json`. A plain
+/// `.route(...)` would serve an undocumented route, which the `openapi` test in
+/// `crates/ivs/tests/api` rejects.
+pub fn api() -> utoipa_axum::router::OpenApiRouter<AppState> {
+    use utoipa::OpenApi;
+    use utoipa_axum::routes;
+    utoipa_axum::router::OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .routes(routes!(handlers::token))
+        .routes(routes!(handlers::redirect))
+        .routes(routes!(handlers::status_post, handlers::status_get))
+        .routes(routes!(handlers::data_post, handlers::data_get))
+        .routes(routes!(handlers::files_post, handlers::files_get))
+        .routes(routes!(handlers::process))
+        .routes(routes!(handlers::delete))
+        .routes(routes!(handlers::add_dummy_status))
+        .routes(routes!(handlers::redeliver))
+        .routes(routes!(handlers::cancel))
+        .routes(routes!(handlers::download))
+        .routes(routes!(pages::capture))
+        .routes(routes!(handlers::healthz))
+        .routes(routes!(handlers::readyz))
+        .routes(routes!(metrics::scrape))
+        .routes(routes!(handlers::openapi_json))
+}
+
 /// Every route of the API, without state or middleware.
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v2/token", post(handlers::token))
-        .route("/api/v2/redirect", get(handlers::redirect))
-        .route(
-            "/api/v2/status",
-            post(handlers::status_post).get(handlers::status_get),
-        )
-        .route("/api/v2/data", post(handlers::data_post).get(handlers::data_get))
-        .route(
-            "/api/v2/files",
-            post(handlers::files_post).get(handlers::files_get),
-        )
-        .route("/api/v2/process", post(handlers::process))
-        .route("/api/v2/delete", post(handlers::delete))
-        .route("/api/v2/add-dummy-status", post(handlers::add_dummy_status))
-        .route("/ivs/v1/webhooks/redeliver", post(handlers::redeliver))
-        .route("/ivs/v1/cancel", post(handlers::cancel))
-        .route("/files/{token}", get(handlers::download))
-        .route("/capture", get(pages::capture))
-        .route("/healthz", get(handlers::healthz))
-        .route("/readyz", get(handlers::readyz))
-        .route("/metrics", get(metrics::scrape))
+    let (router, _) = api().split_for_parts();
+    router
         .fallback(handlers::not_found)
         .method_not_allowed_fallback(handlers::method_not_allowed)
 }

@@ -168,6 +168,16 @@ fn authorized(state: &AppState, headers: &axum::http::HeaderMap) -> bool {
 }
 
 /// `GET /metrics`.
+#[utoipa::path(
+    get, path = "/metrics", tag = crate::openapi::TAG_OPS,
+    summary = "Prometheus metrics (text format)",
+    description = "Open unless `metrics.token` is configured; then `Authorization: Bearer <token>` is required.",
+    security((), ("metricsToken" = [])),
+    responses(
+        (status = 200, description = "Prometheus text format 0.0.4", content_type = "text/plain", body = String),
+        (status = 401, description = "`UNAUTHORIZED`: `metrics.token` is set and the request does not carry it", body = crate::openapi::ErrorBody),
+    )
+)]
 pub async fn scrape(State(s): State<AppState>, headers: axum::http::HeaderMap) -> Response {
     if !authorized(&s, &headers) {
         return WebError(ApiError::unauthorized()).into_response();

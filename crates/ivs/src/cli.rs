@@ -63,6 +63,11 @@ pub enum Command {
     Doc(crate::doc_cmd::DocCommand),
     /// Face engine: compare, detect, eval, bench.
     Face(crate::face_cmd::FaceArgs),
+    /// Print the OpenAPI 3.1 document of the HTTP API (docs/openapi.json).
+    Openapi,
+    /// Benchmark helpers (bench/api_status.sh).
+    #[command(subcommand, hide = true)]
+    Bench(crate::bench_cmd::BenchCmd),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -163,6 +168,11 @@ pub fn main() -> ExitCode {
         Command::Mrz { command } => return crate::mrz_cmd::run(command),
         Command::Doc(cmd) => return crate::doc_cmd::run(cmd),
         Command::Face(args) => return crate::face_cmd::run(args),
+        Command::Openapi => {
+            println!("{}", ivs_server::openapi::json());
+            return ExitCode::SUCCESS;
+        }
+        Command::Bench(cmd) => return crate::bench_cmd::run(cmd),
         _ => {}
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
@@ -228,6 +238,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Mrz { command } => return Ok(crate::mrz_cmd::run(command)),
         Command::Doc(cmd) => return Ok(crate::doc_cmd::run(cmd)),
         Command::Face(args) => return Ok(crate::face_cmd::run(args)),
+        Command::Openapi => println!("{}", ivs_server::openapi::json()),
+        Command::Bench(cmd) => return Ok(crate::bench_cmd::run(cmd)),
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -163,3 +163,73 @@ async fn metrics_token_is_required_when_configured() {
     assert_eq!(ok.status(), 200);
     assert!(ok.text().await.unwrap().contains("ivs_webhook_events"));
 }
+
+/// Every path the router serves, read from its `Debug` output (axum lists the registered paths).
+fn router_paths() -> Vec<String> {
+    let dump = format!("{:?}", ivs_server::routes());
+    let mut paths: Vec<String> = dump
+        .split('"')
+        .filter(|s| s.starts_with('/'))
+        // axum's own catch-all entries for the fallback
+        .filter(|s| *s != "/" && !s.contains("__private__axum"))
+        .map(str::to_owned)
+        .collect();
+    paths.sort();
+    paths.dedup();
+    paths
+}
+
+#[tokio::test]
+async fn every_route_and_method_of_the_router_is_in_the_openapi_document() {
+    let app = spawn_app().await;
+    let r = app.get("/api/openapi.json", None).await;
+    assert_eq!(r.status, 200);
+    let doc = r.json();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    assert_eq!(
+        doc,
+        serde_json::from_str::<serde_json::Value>(&ivs_server::openapi::json()).unwrap()
+    );
+    let spec = doc["paths"].as_object().unwrap();
+    let paths = router_paths();
+    assert!(paths.len() >= 16, "could not list the router's paths: {paths:?}");
+    for path in &paths {
+        let item = spec
+            .get(path)
+            .unwrap_or_else(|| panic!("route {path} is not in the OpenAPI document"));
+        // a method is routed unless the router answers 405 METHOD_NOT_ALLOWED
+        let concrete = path.replace("{token}", "x");
+        for method in ["GET", "POST", "PUT", "DELETE", "PATCH"] {
+            let resp = app
+                .client
+                .request(method.parse().unwrap(), format!("{}{concrete}", app.base))
+                .send()
+                .await
+                .unwrap();
+            let routed = resp.status() != 405;
+            let documented = item.get(method.to_ascii_lowercase()).is_some();
+            assert_eq!(
+                routed, documented,
+                "{method} {path}: routed {routed}, documented {documented}"
+            );
+        }
+    }
+    // and nothing is documented that is not served
+    for path in spec.keys() {
+        assert!(paths.contains(path), "{path} is documented but not routed");
+    }
+}
+
+#[test]
+fn ivs_openapi_prints_the_document() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ivs"))
+        .arg("openapi")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let printed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        printed,
+        serde_json::from_str::<serde_json::Value>(&ivs_server::openapi::json()).unwrap()
+    );
+}
