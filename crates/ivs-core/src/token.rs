@@ -434,6 +434,164 @@ pub struct GeneratedToken {
     pub redirect_url: String,
 }
 
+/// The OpenAPI schema of the `/api/v2/token` request, generated from [`FIELDS`] so that the
+/// document and the validation cannot drift apart.
+#[derive(Debug)]
+pub struct TokenRequestSchema;
+
+/// The OpenAPI schema of the `/api/v2/token` answer: every request field echoed (defaults
+/// filled in) plus the generated values.
+#[derive(Debug)]
+pub struct TokenResponseSchema;
+
+mod schema {
+    use super::{FIELDS, Kind, default_for};
+    use crate::vocab::{DocumentType, TokenType};
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, SchemaFormat, Type};
+    use utoipa::openapi::{KnownFormat, RefOr};
+
+    fn string() -> ObjectBuilder {
+        ObjectBuilder::new().schema_type(Type::String)
+    }
+
+    fn field(kind: Kind) -> Schema {
+        let alpha2 = || {
+            string()
+                .pattern(Some("^[A-Za-z]{2}$"))
+                .description(Some("ISO 3166-1 alpha-2 code"))
+        };
+        let b = match kind {
+            Kind::Ascii(min, max) | Kind::Text(min, max) => {
+                string().min_length(Some(min)).max_length(Some(max))
+            }
+            Kind::Name => string()
+                .min_length(Some(1))
+                .max_length(Some(100))
+                .description(Some("a name: no digits or special symbols; upper-cased")),
+            Kind::Date => string().format(Some(SchemaFormat::KnownFormat(KnownFormat::Date))),
+            Kind::Alpha2 => alpha2(),
+            Kind::Sex => string().enum_values(Some(["M", "F"])),
+            Kind::Url => string()
+                .format(Some(SchemaFormat::Custom("uri".into())))
+                .min_length(Some(5))
+                .max_length(Some(2048)),
+            Kind::Bool => ObjectBuilder::new().schema_type(Type::Boolean),
+            Kind::Int(min, max) => ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .minimum(Some(min))
+                .maximum(Some(max)),
+            Kind::Positive(max) => ObjectBuilder::new()
+                .schema_type(Type::Number)
+                .exclusive_minimum(Some(0))
+                .maximum(Some(max)),
+            Kind::Documents => {
+                let item = string().enum_values(Some(DocumentType::ALL.iter().map(|d| d.as_str())));
+                return ArrayBuilder::new().items(item).min_items(Some(1)).build().into();
+            }
+            Kind::Countries => return ArrayBuilder::new().items(alpha2()).build().into(),
+            Kind::TokenType => string().enum_values(Some([
+                TokenType::Identification.as_str(),
+                TokenType::Document.as_str(),
+            ])),
+            Kind::Object => {
+                ObjectBuilder::new().schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+                    Type::Object,
+                    Type::Null,
+                ]))
+            }
+        };
+        b.build().into()
+    }
+
+    fn with_default(name: &str, s: Schema) -> Schema {
+        let d = default_for(name);
+        match s {
+            Schema::Object(mut o) if !d.is_null() => {
+                o.default = Some(d);
+                Schema::Object(o)
+            }
+            Schema::Array(mut a) if !d.is_null() => {
+                a.default = Some(d);
+                Schema::Array(a)
+            }
+            other => other,
+        }
+    }
+
+    pub(super) fn request() -> ObjectBuilder {
+        let mut b = ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .required("clientId")
+            .description(Some(
+                "Every field ivs understands; unknown fields are ignored. Absent fields take the default shown \
+                 (or the partner's token defaults).",
+            ));
+        for (name, kind) in FIELDS {
+            b = b.property(*name, with_default(name, field(*kind)));
+        }
+        b
+    }
+
+    pub(super) fn response() -> ObjectBuilder {
+        let nullable_string = || {
+            ObjectBuilder::new().schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+                Type::String,
+                Type::Null,
+            ]))
+        };
+        let mut b = request()
+            .description(Some(
+                "The request's fields, defaults filled in and names upper-cased, plus the generated values.",
+            ))
+            .property("message", string())
+            .property(
+                "authToken",
+                string().description(Some("40 characters; opens the capture page")),
+            )
+            .property("scanRef", string().description(Some("the verification's id")))
+            .property("personScanRef", nullable_string())
+            .property(
+                "digitString",
+                nullable_string().description(Some("8 digits when generateDigitString was set")),
+            )
+            .property(
+                "redirectUrl",
+                string().format(Some(SchemaFormat::Custom("uri".into()))),
+            )
+            .property(
+                "allowedDocuments",
+                ObjectBuilder::new()
+                    .schema_type(Type::Object)
+                    .description(Some("the country (or ALL) mapped to the allowed document types")),
+            );
+        for r in ["message", "authToken", "scanRef", "redirectUrl"] {
+            b = b.required(r);
+        }
+        b
+    }
+
+    impl utoipa::PartialSchema for super::TokenRequestSchema {
+        fn schema() -> RefOr<Schema> {
+            request().build().into()
+        }
+    }
+    impl utoipa::ToSchema for super::TokenRequestSchema {
+        fn name() -> std::borrow::Cow<'static, str> {
+            "TokenRequest".into()
+        }
+    }
+    impl utoipa::PartialSchema for super::TokenResponseSchema {
+        fn schema() -> RefOr<Schema> {
+            response().build().into()
+        }
+    }
+    impl utoipa::ToSchema for super::TokenResponseSchema {
+        fn name() -> std::borrow::Cow<'static, str> {
+            "TokenResponse".into()
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
 /// The automated and manual results of a verification, as `/status` reports them.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct StatusBody {
     pub status: OverallStatus,
@@ -23,7 +23,7 @@ pub struct StatusBody {
 
 /// Document data (§3.7 plus the seed's keys). Every field is nullable; serialisation always
 /// writes every key.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct DocData {
     pub doc_first_name: Option<String>,
@@ -67,7 +67,7 @@ pub struct DocData {
 }
 
 /// `/api/v2/data`: the data object plus `scanRef` and `clientId`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DataBody {
     #[serde(flatten)]
@@ -77,9 +77,10 @@ pub struct DataBody {
 }
 
 /// `/api/v2/files`: top-level keys for old clients plus the maps new clients read.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct FilesBody {
+    /// The same links under top-level keys (FRONT, FACE, …) for older clients.
     #[serde(flatten)]
     pub top_level: BTreeMap<String, String>,
     pub file_urls: BTreeMap<String, String>,

@@ -41,6 +41,12 @@ pub fn token_problem(status: StatusCode, problem: TokenProblem) -> Response {
 
 /// The hosted capture page. Capturing in the browser is not available in this version: sessions
 /// are completed through direct processing (`POST /api/v2/process`).
+#[utoipa::path(
+    get, path = "/capture", tag = crate::openapi::TAG_IDENFY,
+    summary = "The hosted capture page (HTML)",
+    params(("authToken" = Option<String>, Query, description = "the session's token")),
+    responses((status = 200, description = "The page", content_type = "text/html", body = String))
+)]
 pub async fn capture() -> Response {
     (
         StatusCode::OK,

@@ -79,6 +79,8 @@ pub trait Repo: Send + Sync + std::fmt::Debug {
     async fn retry_job(&self, id: i64, worker: &str, error: &str, run_at: Option<i64>) -> Result<()>;
     /// Returns running jobs whose heartbeat is older than `stale_before` to the queue.
     async fn requeue_stale_jobs(&self, stale_before: i64) -> Result<u64>;
+    /// Queue depth: `(kind, status, count)` of queued and running jobs, by kind then status.
+    async fn job_counts(&self) -> Result<Vec<(String, String, i64)>>;
 
     // webhook outbox
     /// Takes the oldest due pending event, leasing it until `now + lease_secs`.
@@ -833,6 +835,18 @@ impl Repo for SqlRepo {
         .execute(&self.db.pool)
         .await?;
         Ok(res.rows_affected())
+    }
+
+    async fn job_counts(&self) -> Result<Vec<(String, String, i64)>> {
+        let rows = sqlx::query(
+            "SELECT kind, status, COUNT(*) AS n FROM jobs WHERE status IN ('queued', 'running') \
+             GROUP BY kind, status ORDER BY kind, status",
+        )
+        .fetch_all(&self.db.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("kind")?, r.try_get("status")?, r.try_get("n")?)))
+            .collect()
     }
 
     async fn claim_webhook(&self, worker: &str, now: i64, lease_secs: i64) -> Result<Option<WebhookEvent>> {

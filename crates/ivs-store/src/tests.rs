@@ -370,9 +370,47 @@ conformance!(
             assert_eq!(c2.id, c.id);
             repo.requeue_stale_jobs(81).await.unwrap();
             assert_eq!(repo.jobs("k").await.unwrap()[2].status, JobStatus::Failed);
+            assert!(
+                repo.job_counts().await.unwrap().is_empty(),
+                "done and failed jobs are not queue depth"
+            );
         }
     }
 );
+
+conformance!(job_counts_are_queue_depth_by_kind_and_status, |repo: &SqlRepo| {
+    let repo = repo.clone();
+    async move {
+        assert!(repo.job_counts().await.unwrap().is_empty());
+        let job = |kind: &str, key: &str| NewJob {
+            kind: kind.into(),
+            payload: json!({}),
+            max_attempts: 3,
+            run_at: 10,
+            unique_key: Some(key.into()),
+        };
+        for (kind, key) in [("b", "1"), ("b", "2"), ("b", "3"), ("a", "4")] {
+            repo.enqueue(&job(kind, key), 1).await.unwrap();
+        }
+        let taken = repo.claim_job("w1", &["b"], 20).await.unwrap().unwrap();
+        let done = repo.claim_job("w1", &["b"], 20).await.unwrap().unwrap();
+        repo.complete_job(done.id, "w1", 21).await.unwrap();
+        let row = |k: &str, s: &str, n| (k.to_string(), s.to_string(), n);
+        assert_eq!(
+            repo.job_counts().await.unwrap(),
+            vec![
+                row("a", "queued", 1),
+                row("b", "queued", 1),
+                row("b", "running", 1)
+            ]
+        );
+        repo.retry_job(taken.id, "w1", "boom", None).await.unwrap();
+        assert_eq!(
+            repo.job_counts().await.unwrap(),
+            vec![row("a", "queued", 1), row("b", "queued", 1)]
+        );
+    }
+});
 
 conformance!(
     outbox_events_are_written_with_the_change_and_leased,

@@ -11,6 +11,23 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+/// Delivery attempts by `outcome`: `delivered`, `retry`, `failed` (retries exhausted or
+/// undeliverable) and `disabled` (410 Gone).
+pub const WEBHOOK_DELIVERIES: &str = "ivs_webhook_deliveries_total";
+
+/// A metrics recorder (the server's, see `ivs_server::Metrics::recorder`).
+pub type SharedRecorder = Arc<dyn metrics::Recorder + Send + Sync>;
+
+/// The outcome label of [`WEBHOOK_DELIVERIES`].
+pub fn outcome_label(outcome: AttemptOutcome) -> &'static str {
+    match outcome {
+        AttemptOutcome::Delivered => "delivered",
+        AttemptOutcome::RetryAt(_) => "retry",
+        AttemptOutcome::Dead => "failed",
+        AttemptOutcome::Disable => "disabled",
+    }
+}
+
 /// The Standard Webhooks example schedule: waits after each failed attempt, seconds (about 75 h,
 /// so retries last more than 3 days).
 pub const DEFAULT_SCHEDULE: [i64; 9] = [5, 300, 1800, 7200, 18_000, 36_000, 50_400, 72_000, 86_400];
@@ -67,6 +84,21 @@ pub struct Deliverer {
     links: FileLinks,
     client: reqwest::Client,
     cfg: Arc<DeliveryConfig>,
+    metrics: Sink,
+}
+
+/// Where delivery outcomes are counted (a recorder has no `Debug`).
+#[derive(Clone, Default)]
+struct Sink(Option<SharedRecorder>);
+
+impl std::fmt::Debug for Sink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "Sink(recorder)"
+        } else {
+            "Sink(global)"
+        })
+    }
 }
 
 /// Is this address one a webhook must not reach unless allowed?
@@ -127,7 +159,27 @@ impl Deliverer {
             links,
             client,
             cfg: Arc::new(cfg),
+            metrics: Sink::default(),
         })
+    }
+
+    /// Counts delivery outcomes ([`WEBHOOK_DELIVERIES`]) in `recorder`; without one they go to
+    /// the global `metrics` recorder, if any.
+    pub fn with_metrics(mut self, recorder: SharedRecorder) -> Self {
+        metrics::with_local_recorder(recorder.as_ref(), || {
+            metrics::describe_counter!(WEBHOOK_DELIVERIES, "Webhook delivery attempts by outcome.");
+        });
+        self.metrics = Sink(Some(recorder));
+        self
+    }
+
+    fn count_outcome(&self, outcome: AttemptOutcome) {
+        let count =
+            || metrics::counter!(WEBHOOK_DELIVERIES, "outcome" => outcome_label(outcome)).increment(1);
+        match &self.metrics.0 {
+            Some(r) => metrics::with_local_recorder(r.as_ref(), count),
+            None => count(),
+        }
     }
 
     /// Claims one due event and makes one attempt. `false` when nothing was due.
@@ -148,6 +200,7 @@ impl Deliverer {
             "webhook attempt"
         );
         self.repo.finish_webhook_attempt(&attempt, outcome).await?;
+        self.count_outcome(outcome);
         Ok(true)
     }
 

@@ -115,7 +115,8 @@ impl Application {
             state.clock.clone(),
             FileLinks::new(state.files.clone(), state.urls.clone()),
             cfg.delivery_config(),
-        )?;
+        )?
+        .with_metrics(state.metrics.recorder());
         Ok(Application {
             listener,
             router,

@@ -80,6 +80,11 @@ pub enum Command {
     /// Partner blocklists.
     #[command(subcommand)]
     Blocklist(crate::pipeline_cmd::BlocklistCmd),
+    /// Print the OpenAPI 3.1 document of the HTTP API (docs/openapi.json).
+    Openapi,
+    /// Benchmark helpers (bench/api_status.sh).
+    #[command(subcommand, hide = true)]
+    Bench(crate::bench_cmd::BenchCmd),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -180,6 +185,11 @@ pub fn main() -> ExitCode {
         Command::Mrz { command } => return crate::mrz_cmd::run(command),
         Command::Doc(cmd) => return crate::doc_cmd::run(cmd),
         Command::Face(args) => return crate::face_cmd::run(args),
+        Command::Openapi => {
+            println!("{}", ivs_server::openapi::json());
+            return ExitCode::SUCCESS;
+        }
+        Command::Bench(cmd) => return crate::bench_cmd::run(cmd),
         _ => {}
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
@@ -255,6 +265,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Policy(cmd) => return crate::pipeline_cmd::policy(&cfg, clock, cmd).await,
         Command::Reviewer(cmd) => return crate::pipeline_cmd::reviewer(&cfg, clock, cmd).await,
         Command::Blocklist(cmd) => return crate::pipeline_cmd::blocklist(&cfg, clock, cmd).await,
+        Command::Openapi => println!("{}", ivs_server::openapi::json()),
+        Command::Bench(cmd) => return Ok(crate::bench_cmd::run(cmd)),
     }
     Ok(ExitCode::SUCCESS)
 }

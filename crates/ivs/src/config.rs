@@ -20,6 +20,15 @@ pub struct Config {
     pub log: LogSection,
     pub webhooks: WebhooksSection,
     pub workers: WorkersSection,
+    pub metrics: MetricsSection,
+}
+
+/// `GET /metrics` (Prometheus).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct MetricsSection {
+    /// Bearer token `/metrics` requires; empty leaves it open (it holds counts, no personal data).
+    pub token: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -167,6 +176,7 @@ impl Default for Config {
             log: LogSection::default(),
             webhooks: WebhooksSection::default(),
             workers: WorkersSection::default(),
+            metrics: MetricsSection::default(),
         }
     }
 }
@@ -252,6 +262,7 @@ const ENV_KEYS: &[&str] = &[
     "webhooks.lease_secs",
     "workers.count",
     "workers.idle_poll_ms",
+    "metrics.token",
 ];
 
 /// `IVS_*` variables that are not configuration (test harness switches, the config path).
@@ -362,6 +373,7 @@ impl Config {
             max_image_bytes: self.limits.max_image_bytes,
             max_image_side: self.limits.max_image_side,
             max_image_pixels: self.limits.max_image_pixels,
+            metrics_token: Some(self.metrics.token.clone()).filter(|t| !t.is_empty()),
             ..ivs_server::ServerConfig::default()
         }
     }
@@ -411,6 +423,9 @@ impl Config {
     pub fn redacted(&self) -> serde_json::Value {
         let mut c = self.clone();
         c.database_url = redact_url(&self.database_url());
+        if !c.metrics.token.is_empty() {
+            c.metrics.token = "***".into();
+        }
         serde_json::to_value(&c).unwrap_or_default()
     }
 }

@@ -2,6 +2,7 @@
 #![deny(unsafe_code)]
 
 pub mod app;
+pub mod bench_cmd;
 pub mod cli;
 pub mod config;
 pub mod doc_cmd;

@@ -44,6 +44,8 @@ pub struct Options {
     pub workers: usize,
     /// Files in this S3-compatible bucket instead of the local directory.
     pub s3: Option<ivs_store::S3Settings>,
+    /// Bearer token for `/metrics`.
+    pub metrics_token: Option<String>,
 }
 
 impl Default for Options {
@@ -56,6 +58,7 @@ impl Default for Options {
             analyse: false,
             workers: 1,
             s3: None,
+            metrics_token: None,
         }
     }
 }
@@ -128,6 +131,7 @@ pub async fn spawn_app_with(opts: Options) -> TestApp {
         cfg.files.allow_http = s3.allow_http;
         cfg.files.path_style = s3.path_style;
     }
+    cfg.metrics.token = opts.metrics_token.clone().unwrap_or_default();
     let clock = Arc::new(FakeClock::new(START));
     let engines = opts.analyse.then(shared_engines);
     let app = Application::build_with(&cfg, clock.clone(), engines)

@@ -9,6 +9,7 @@ mod api;
 mod bench;
 mod helpers;
 mod migrate;
+mod ops;
 mod pipeline;
 mod process;
 mod s3;
