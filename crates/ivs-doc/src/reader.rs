@@ -202,9 +202,13 @@ impl TessReader {
                 }
             }
         }
-        // The whole-page fallback (slow) only when no located band gave a parse at all: a band
-        // that parses but fails check digits is read as well as the page read would.
-        if best.as_ref().is_some_and(|r| r.mrz.is_some()) {
+        // The whole-page read (slow) only when no located band gave a valid MRZ: a band that
+        // parses but fails its check digits may be a wrong band or a bad deskew (seen on clean
+        // synthetic pages), and the page read then often gets it right; the better rank wins.
+        if best
+            .as_ref()
+            .is_some_and(|r| r.mrz.as_ref().is_some_and(ivs_mrz::Mrz::is_valid))
+        {
             return best.unwrap_or_default();
         }
         let page = self.read_page(gray);

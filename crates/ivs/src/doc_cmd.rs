@@ -24,6 +24,12 @@ pub struct SampleArgs {
     /// The holder's photo, a file in --faces.
     #[arg(long, default_value = "obama.jpg")]
     pub portrait: String,
+    /// Expiry date as the MRZ writes it (YYMMDD), e.g. 260101 for an expired document.
+    #[arg(long, default_value = "320101")]
+    pub expiry: String,
+    /// Gaussian blur sigma, pixels (0: sharp).
+    #[arg(long, default_value_t = 0.0)]
+    pub blur: f32,
     /// The OCR-B font (Debian package fonts-ocr-b).
     #[arg(long, default_value = "/usr/share/fonts/opentype/ocr-b/OCRB.otf")]
     pub font: PathBuf,
@@ -96,10 +102,15 @@ pub fn sample_data() -> ivs_doc::synth::DocData {
 
 fn sample(args: &SampleArgs) -> anyhow::Result<()> {
     let assets = Assets::load(&args.font, &args.faces)?;
+    if args.expiry.len() != 6 || !args.expiry.bytes().all(|b| b.is_ascii_digit()) {
+        anyhow::bail!("--expiry must be YYMMDD");
+    }
+    let mut data = sample_data();
+    data.expiry = args.expiry.clone();
     let spec = ivs_doc::synth::Specimen {
-        data: sample_data(),
+        data,
         portrait: args.portrait.clone(),
-        blur: 0.0,
+        blur: args.blur,
         seed: 7,
     };
     let (jpeg, _lines) = ivs_doc::synth::specimen(&assets, &spec)?;
