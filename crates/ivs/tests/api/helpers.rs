@@ -42,6 +42,8 @@ pub struct Options {
     pub analyse: bool,
     /// Worker loops.
     pub workers: usize,
+    /// Analysis engines to use instead of the shared ones.
+    pub engines: Option<Arc<ivs_worker::Engines>>,
     /// Files in this S3-compatible bucket instead of the local directory.
     pub s3: Option<ivs_store::S3Settings>,
     /// Bearer token for `/metrics`.
@@ -57,6 +59,7 @@ impl Default for Options {
             webhook_schedule: vec![10, 10, 10, 10],
             analyse: false,
             workers: 1,
+            engines: None,
             s3: None,
             metrics_token: None,
         }
@@ -133,7 +136,10 @@ pub async fn spawn_app_with(opts: Options) -> TestApp {
     }
     cfg.metrics.token = opts.metrics_token.clone().unwrap_or_default();
     let clock = Arc::new(FakeClock::new(START));
-    let engines = opts.analyse.then(shared_engines);
+    let engines = match opts.engines.clone() {
+        Some(e) => Some(e),
+        None => opts.analyse.then(shared_engines),
+    };
     let app = Application::build_with(&cfg, clock.clone(), engines)
         .await
         .unwrap();

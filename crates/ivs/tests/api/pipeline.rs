@@ -467,3 +467,78 @@ async fn manual_review_sends_a_second_final_webhook_and_blocklists_deny() {
         .unwrap();
     assert_eq!(r.status(), 404);
 }
+
+#[tokio::test]
+async fn an_analysis_that_keeps_failing_is_retried_then_handed_to_review() {
+    // An OCR model directory without the model: every attempt fails inside the pipeline.
+    let empty = tempfile::tempdir().unwrap();
+    let shared = shared_engines();
+    let broken = std::sync::Arc::new(ivs_worker::Engines {
+        face: shared.face.clone(),
+        tessdata: empty.path().to_path_buf(),
+        match_policy: shared.match_policy,
+    });
+    let app = spawn_app_with(Options {
+        analyse: true,
+        engines: Some(broken),
+        scan_ref_hourly: 100_000,
+        ..Options::default()
+    })
+    .await;
+    let (rx, hook) = Receiver::start(vec![]).await;
+    app.repo
+        .set_partner_webhook(&app.a.key, Some(&hook), &app.a.signing_key)
+        .await
+        .unwrap();
+    let scan = app
+        .verify(
+            json!({"clientId": "c-fail"}),
+            &passport("obama.jpg", "320101", 0.0),
+            &selfie("obama2.jpg"),
+        )
+        .await;
+    let job = || async { app.repo.jobs(ivs_store::JOB_ANALYSE).await.unwrap().remove(0) };
+    // Each failed attempt goes back to the queue with a later run_at (backoff); moving the clock
+    // past it lets the next attempt run.
+    let mut seen = Vec::new();
+    for _ in 0..400 {
+        let j = job().await;
+        if j.status == ivs_store::JobStatus::Failed {
+            break;
+        }
+        if j.status == ivs_store::JobStatus::Queued && j.attempts > 0 {
+            if !seen.contains(&j.run_at) {
+                seen.push(j.run_at);
+            }
+            let s = app
+                .post("/api/v2/status", &app.a, json!({"scanRef": scan}))
+                .await
+                .json();
+            assert_eq!(s["status"], "ACTIVE", "nothing is recorded while retries remain");
+            app.clock.advance(120);
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let j = job().await;
+    assert_eq!(j.status, ivs_store::JobStatus::Failed, "{j:?}");
+    assert_eq!(j.attempts, j.max_attempts);
+    assert!(
+        j.last_error.as_deref().is_some_and(|e| e.contains("reader")),
+        "{j:?}"
+    );
+    // Backoff: each retry was scheduled later than the one before.
+    assert_eq!(seen.len() as i64, j.max_attempts - 1, "{seen:?}");
+    assert!(seen.windows(2).all(|w| w[1] > w[0]), "{seen:?}");
+    // Nothing is lost: the verification goes to a reviewer, and the partner hears so.
+    let s = app
+        .post("/api/v2/status", &app.a, json!({"scanRef": scan}))
+        .await
+        .json();
+    assert_eq!(s["status"], "REVIEWING", "{s}");
+    assert_eq!(s["autoDocument"], "DOC_ERROR");
+    assert_eq!(s["autoFace"], "FACE_ERROR");
+    rx.wait_for(1).await;
+    let w: Value = serde_json::from_slice(&rx.got.lock().unwrap()[0].1).unwrap();
+    assert_eq!(w["final"], false);
+    assert_eq!(w["status"]["overall"], "REVIEWING");
+}
