@@ -1,7 +1,7 @@
 //! Manual review (reviewer accounts, bearer tokens) and partner blocklists. Thin handlers call the
 //! functions here; every reviewer action is written to the audit log in the same transaction as
 //! its effect.
-use crate::service::{Result, file_urls, own_verification};
+use crate::service::{Result, file_urls, internal, own_verification};
 use crate::{AppState, WebError};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -12,11 +12,6 @@ use ivs_core::{ApiError, Identifier};
 use ivs_store::{AuditEntry, BLOCKLISTS, ManualResult, NewWebhookEvent, Partner, Reviewer, StoreError};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
-
-fn internal(e: StoreError) -> ApiError {
-    tracing::error!(error = %e, "storage failure");
-    ApiError::internal()
-}
 
 /// sha256 hex of a reviewer token (only the hash is stored).
 pub fn reviewer_token_hash(token: &str) -> String {

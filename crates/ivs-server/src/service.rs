@@ -23,7 +23,7 @@ use std::collections::BTreeMap;
 
 pub(crate) type Result<T> = std::result::Result<T, ApiError>;
 
-fn internal(e: StoreError) -> ApiError {
+pub(crate) fn internal(e: StoreError) -> ApiError {
     tracing::error!(error = %e, "storage failure");
     ApiError::internal()
 }

@@ -52,9 +52,9 @@ pub fn person_key(kind: &'static str, value: &str) -> Option<PersonKey> {
     })
 }
 
-/// The in-memory duplicate-face index, built from the store at start-up and kept in step by
-/// reading rows newer than the last one seen (so several processes sharing one database all see
-/// every face).
+/// The in-memory duplicate-face index, built from the store at start-up and brought up to date
+/// before each search by reading the rows newer than the last one seen (so several processes
+/// sharing one database all see every face).
 #[derive(Debug, Default)]
 pub struct FaceIndexCache {
     state: tokio::sync::Mutex<IndexState>,
@@ -139,11 +139,6 @@ impl std::fmt::Debug for Analyser {
     }
 }
 
-/// The partner's stored policy, or the default.
-pub async fn load_policy(repo: &SharedRepo, partner_id: &str) -> Result<Policy, StoreError> {
-    ivs_store::partner_policy(repo, partner_id).await
-}
-
 fn flag(v: &Verification, key: &str) -> bool {
     v.token
         .as_map()
@@ -193,7 +188,7 @@ impl Analyser {
         .map_err(|e| AnalyseError::Other(format!("analysis task: {e}")))??;
         let models_ms = t0.elapsed().as_millis();
 
-        let policy = load_policy(&self.repo, partner_id).await?;
+        let policy = ivs_store::partner_policy(&self.repo, partner_id).await?;
         let t1 = Instant::now();
         let mut facts = models.facts.clone();
         let keys = person_keys(&facts);
@@ -201,7 +196,7 @@ impl Analyser {
         let fraud_ms = t1.elapsed().as_millis();
         let decision = decide(&facts, &token, &policy);
 
-        let data = match &facts.document.fields {
+        let mut data = match &facts.document.fields {
             Some(f) => f.data(v.selected_country.as_deref()),
             None => ivs_core::wire::DocData {
                 selected_country: v.selected_country.clone(),
@@ -209,7 +204,6 @@ impl Analyser {
                 ..Default::default()
             },
         };
-        let mut data = data;
         if !facts.fraud.duplicate_faces.is_empty() {
             data.duplicate_faces = Some(facts.fraud.duplicate_faces.clone());
         }
@@ -270,9 +264,6 @@ impl Analyser {
             NewWebhookEvent::for_verification(&v, EventType::IdentificationAutoFinished, decision.final_);
         if !self.repo.record_analysis(&record, Some(&event)).await? {
             return Ok(Outcome::NothingToDo);
-        }
-        if let Err(e) = self.index.sync(&self.repo).await {
-            tracing::warn!(error = %e, "face index sync failed; the next analysis retries");
         }
         tracing::info!(
             scan_ref = %v.scan_ref,
