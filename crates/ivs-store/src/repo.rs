@@ -110,8 +110,14 @@ pub trait Repo: Send + Sync + std::fmt::Debug {
     /// `false` when it is not (already decided or deleted): nothing is written.
     async fn record_analysis(&self, a: &AnalysisRecord, event: Option<&NewWebhookEvent>) -> Result<bool>;
     async fn analysis(&self, scan_ref: &str) -> Result<Option<StoredAnalysis>>;
-    /// Analyses created at or after `since`, oldest first (for `ivs replay`).
-    async fn analyses_since(&self, since: i64, limit: i64) -> Result<Vec<StoredAnalysis>>;
+    /// Analyses after the position `(created_at, scan_ref)` in `(created_at, scan_ref)` order,
+    /// oldest first (keyset paging for `ivs replay`; start at `(since, "")`).
+    async fn analyses_after(
+        &self,
+        created_at: i64,
+        scan_ref: &str,
+        limit: i64,
+    ) -> Result<Vec<StoredAnalysis>>;
     /// Face rows with `id > after`, in id order (index build and incremental sync).
     async fn faces_after(&self, after: i64, limit: i64) -> Result<Vec<FaceRow>>;
     /// Which of `scan_refs` still exist undeleted (index hits are filtered through this).
@@ -1091,12 +1097,19 @@ impl Repo for SqlRepo {
         row.as_ref().map(analysis_from_row).transpose()
     }
 
-    async fn analyses_since(&self, since: i64, limit: i64) -> Result<Vec<StoredAnalysis>> {
+    async fn analyses_after(
+        &self,
+        created_at: i64,
+        scan_ref: &str,
+        limit: i64,
+    ) -> Result<Vec<StoredAnalysis>> {
         let rows = sqlx::query(
             "SELECT scan_ref, partner_id, facts, evidence, decision, created_at FROM analyses \
-             WHERE created_at >= $1 ORDER BY created_at, scan_ref LIMIT $2",
+             WHERE created_at > $1 OR (created_at = $1 AND scan_ref > $2) \
+             ORDER BY created_at, scan_ref LIMIT $3",
         )
-        .bind(since)
+        .bind(created_at)
+        .bind(scan_ref)
         .bind(limit)
         .fetch_all(&self.db.pool)
         .await?;

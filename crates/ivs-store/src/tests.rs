@@ -601,8 +601,13 @@ conformance!(an_analysis_is_written_once_and_whole, |repo: &SqlRepo| {
         assert!(!repo.record_analysis(&a, Some(&e2)).await.unwrap());
         assert_eq!(repo.webhook_events("s1").await.unwrap().len(), 1);
         assert_eq!(repo.faces_after(0, 10).await.unwrap().len(), 2);
-        assert_eq!(repo.analyses_since(0, 10).await.unwrap().len(), 1);
-        assert!(repo.analyses_since(1601, 10).await.unwrap().is_empty());
+        assert_eq!(repo.analyses_after(0, "", 10).await.unwrap().len(), 1);
+        assert!(repo.analyses_after(1601, "", 10).await.unwrap().is_empty());
+        // Keyset position: the row itself is excluded, a later scanRef in the same second is not.
+        let stored = repo.analyses_after(0, "", 10).await.unwrap();
+        let (at, scan) = (stored[0].created_at, stored[0].scan_ref.clone());
+        assert!(repo.analyses_after(at, &scan, 10).await.unwrap().is_empty());
+        assert_eq!(repo.analyses_after(at, "", 10).await.unwrap().len(), 1);
         // Keys match other clients only.
         let k = PersonKey {
             kind: KEY_DOCUMENT_NUMBER,

@@ -226,20 +226,15 @@ pub async fn replay(cfg: &Config, args: ReplayArgs) -> anyhow::Result<ExitCode> 
     };
     let (repo, _files) = open_storage(cfg).await?;
     let (mut seen, mut changed, mut skipped) = (0u64, 0u64, 0u64);
-    let mut after = since;
-    let mut done: std::collections::HashSet<String> = std::collections::HashSet::new();
+    // Keyset paging on (created_at, scan_ref): any number of analyses may share a second.
+    let (mut after_at, mut after_ref) = (since, String::new());
     loop {
-        let batch = repo.analyses_since(after, 500).await?;
-        let fresh: Vec<_> = batch
-            .into_iter()
-            .filter(|a| !done.contains(&a.scan_ref))
-            .collect();
-        if fresh.is_empty() {
+        let batch = repo.analyses_after(after_at, &after_ref, 500).await?;
+        if batch.is_empty() {
             break;
         }
-        for a in fresh {
-            after = after.max(a.created_at);
-            done.insert(a.scan_ref.clone());
+        for a in batch {
+            (after_at, after_ref) = (a.created_at, a.scan_ref.clone());
             let Ok(facts) = serde_json::from_value::<Facts>(a.facts.clone()) else {
                 skipped += 1;
                 continue;
