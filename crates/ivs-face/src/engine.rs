@@ -38,16 +38,87 @@ impl ModelPaths {
 
 type Plan = Arc<TypedRunnableModel>;
 
-/// YuNet + SFace on tract. Cheap to share: wrap it in an `Arc` and hand it to every worker
-/// (`FaceEngine` is `Send + Sync`; inference takes `&self`).
+/// Which inference runtime runs the two models.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Backend {
+    /// tract (pure Rust), the default.
+    #[default]
+    Tract,
+    /// onnxruntime, loaded at run time from `library` (`libonnxruntime.so`), with `sessions`
+    /// sessions per model (how many threads may run a model at once). Needs the cargo feature
+    /// `onnxruntime`; without it loading fails with an error saying so.
+    OnnxRuntime { library: PathBuf, sessions: usize },
+}
+
+impl Backend {
+    /// `tract` or `onnxruntime`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Backend::Tract => "tract",
+            Backend::OnnxRuntime { .. } => "onnxruntime",
+        }
+    }
+}
+
+/// One loaded model on its backend.
+enum Net {
+    Tract(Plan),
+    #[cfg(feature = "onnxruntime")]
+    Ort(crate::ort_backend::OrtNet),
+}
+
+impl Net {
+    fn load(path: &Path, side: usize, backend: &Backend) -> Result<Net, FaceError> {
+        match backend {
+            Backend::Tract => load_plan(path, [1, 3, side, side]).map(Net::Tract),
+            #[cfg(feature = "onnxruntime")]
+            Backend::OnnxRuntime { library, sessions } => {
+                crate::ort_backend::OrtNet::load(path, library, *sessions).map(Net::Ort)
+            }
+            #[cfg(not(feature = "onnxruntime"))]
+            Backend::OnnxRuntime { .. } => Err(FaceError::ModelLoad {
+                path: path.to_path_buf(),
+                reason: "this build has no onnxruntime backend (cargo feature `onnxruntime`)".into(),
+            }),
+        }
+    }
+
+    /// Runs the model on one NCHW image of `side`×`side`; every output flattened, in order.
+    fn run(&self, data: Vec<f32>, side: usize) -> Result<Vec<Vec<f32>>, FaceError> {
+        match self {
+            Net::Tract(plan) => {
+                let t: Tensor = tract_ndarray::Array4::from_shape_vec((1, 3, side, side), data)
+                    .map_err(FaceError::inference)?
+                    .into();
+                let outputs = plan.run(tvec!(t.into())).map_err(FaceError::inference)?;
+                outputs
+                    .iter()
+                    .map(|o| {
+                        o.to_plain_array_view::<f32>()
+                            .map(|v| v.iter().copied().collect())
+                            .map_err(FaceError::inference)
+                    })
+                    .collect()
+            }
+            #[cfg(feature = "onnxruntime")]
+            Net::Ort(net) => net.run(&data, side),
+        }
+    }
+}
+
+/// YuNet + SFace on tract (or onnxruntime, see [`Backend`]). Cheap to share: wrap it in an
+/// `Arc` and hand it to every worker (`FaceEngine` is `Send + Sync`; inference takes `&self`).
 pub struct FaceEngine {
-    detector: Plan,
-    recognizer: Plan,
+    detector: Net,
+    recognizer: Net,
+    backend: &'static str,
 }
 
 impl std::fmt::Debug for FaceEngine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FaceEngine").finish_non_exhaustive()
+        f.debug_struct("FaceEngine")
+            .field("backend", &self.backend)
+            .finish_non_exhaustive()
     }
 }
 
@@ -108,11 +179,25 @@ impl FaceAnalysis {
 }
 
 impl FaceEngine {
-    /// Loads and optimises both models (about a second; do it once per process).
+    /// Loads and optimises both models on tract (about a second; do it once per process).
     pub fn load(paths: &ModelPaths) -> Result<Self, FaceError> {
-        let detector = load_plan(&paths.detector, [1, 3, INPUT, INPUT])?;
-        let recognizer = load_plan(&paths.recognizer, [1, 3, ALIGNED, ALIGNED])?;
-        Ok(FaceEngine { detector, recognizer })
+        Self::load_with(paths, &Backend::Tract)
+    }
+
+    /// Loads both models on `backend`.
+    pub fn load_with(paths: &ModelPaths, backend: &Backend) -> Result<Self, FaceError> {
+        let detector = Net::load(&paths.detector, INPUT, backend)?;
+        let recognizer = Net::load(&paths.recognizer, ALIGNED, backend)?;
+        Ok(FaceEngine {
+            detector,
+            recognizer,
+            backend: backend.name(),
+        })
+    }
+
+    /// The backend the models run on (`tract` or `onnxruntime`).
+    pub fn backend(&self) -> &'static str {
+        self.backend
     }
 
     fn run_view(
@@ -123,24 +208,13 @@ impl FaceEngine {
         out: &mut Vec<DetectedFace>,
     ) -> Result<(), FaceError> {
         let data = view_input(img, v);
-        let t: Tensor = tract_ndarray::Array4::from_shape_vec((1, 3, INPUT, INPUT), data)
-            .map_err(FaceError::inference)?
-            .into();
-        let outputs = self.detector.run(tvec!(t.into())).map_err(FaceError::inference)?;
-        if outputs.len() < 12 {
+        let vecs = self.detector.run(data, INPUT)?;
+        if vecs.len() < 12 {
             return Err(FaceError::Inference(format!(
                 "detector gave {} outputs, expected 12",
-                outputs.len()
+                vecs.len()
             )));
         }
-        let vecs: Vec<Vec<f32>> = outputs
-            .iter()
-            .map(|o| {
-                o.to_plain_array_view::<f32>()
-                    .map(|v| v.iter().copied().collect())
-            })
-            .collect::<Result<_, _>>()
-            .map_err(FaceError::inference)?;
         let slices: Vec<&[f32]> = vecs.iter().map(Vec::as_slice).collect();
         for (k, stride) in STRIDES.into_iter().enumerate() {
             let so = StrideOutput {
@@ -183,24 +257,11 @@ impl FaceEngine {
     }
 
     fn embed_aligned(&self, aligned: &AlignedFace) -> Result<Embedding, FaceError> {
-        let t: Tensor =
-            tract_ndarray::Array4::from_shape_vec((1, 3, ALIGNED, ALIGNED), aligned.planes.clone())
-                .map_err(FaceError::inference)?
-                .into();
-        let out = self
-            .recognizer
-            .run(tvec!(t.into()))
-            .map_err(FaceError::inference)?;
+        let out = self.recognizer.run(aligned.planes.clone(), ALIGNED)?;
         let first = out
             .first()
             .ok_or_else(|| FaceError::Inference("recogniser gave no output".into()))?;
-        let v: Vec<f32> = first
-            .to_plain_array_view::<f32>()
-            .map_err(FaceError::inference)?
-            .iter()
-            .copied()
-            .collect();
-        Embedding::from_raw(&v)
+        Embedding::from_raw(first)
     }
 
     /// Detects every face, then aligns, embeds and measures the largest one.

@@ -20,6 +20,8 @@ mod index;
 mod matching;
 #[cfg(test)]
 mod model_tests;
+#[cfg(feature = "onnxruntime")]
+mod ort_backend;
 pub mod pad;
 mod quality;
 
@@ -28,7 +30,7 @@ pub use decode::{DecodeLimits, decode_rgb};
 pub use detect::{DetectOptions, DetectedFace, SmallFacePass};
 pub use embedding::{EMBEDDING_DIM, Embedding};
 pub use engine::{
-    DETECTOR_FILE, FaceAnalysis, FaceEngine, ModelPaths, PrimaryFace, RECOGNIZER_FILE, StageTimes,
+    Backend, DETECTOR_FILE, FaceAnalysis, FaceEngine, ModelPaths, PrimaryFace, RECOGNIZER_FILE, StageTimes,
 };
 pub use error::FaceError;
 pub use image::Rgb;

@@ -348,3 +348,63 @@ fn random_bytes_never_panic_the_pipeline() {
             .unwrap();
     }
 }
+
+#[test]
+fn onnxruntime_without_the_feature_or_library_is_a_clear_load_error() {
+    let dir = workspace().join("models");
+    let backend = Backend::OnnxRuntime {
+        library: PathBuf::from("/nonexistent/libonnxruntime.so"),
+        sessions: 1,
+    };
+    let err = FaceEngine::load_with(&ModelPaths::in_dir(&dir), &backend).unwrap_err();
+    let msg = err.to_string();
+    if cfg!(feature = "onnxruntime") {
+        assert!(msg.contains("setup.sh --onnxruntime"), "{msg}");
+    } else {
+        assert!(msg.contains("feature `onnxruntime`"), "{msg}");
+    }
+}
+
+/// The onnxruntime backend runs the same folded models: same faces, same embeddings.
+#[cfg(feature = "onnxruntime")]
+#[test]
+fn onnxruntime_backend_agrees_with_tract() {
+    let dir = std::env::var_os("IVS_MODELS_DIR").map_or_else(|| workspace().join("models"), PathBuf::from);
+    let backend = Backend::OnnxRuntime {
+        library: dir.join("onnxruntime/libonnxruntime.so.1.32.0"),
+        sessions: 2,
+    };
+    let ort = match FaceEngine::load_with(&ModelPaths::in_dir(&dir), &backend) {
+        Ok(e) => e,
+        Err(e) => panic!("onnxruntime backend not available ({e}); run scripts/setup.sh --onnxruntime"),
+    };
+    assert_eq!(ort.backend(), "onnxruntime");
+    for name in ["obama.jpg", "obama2.jpg", "biden.jpg"] {
+        let img = photo(name);
+        let a = engine().analyze(&img, &DetectOptions::default()).unwrap();
+        let b = ort.analyze(&img, &DetectOptions::default()).unwrap();
+        assert_eq!(a.faces.len(), b.faces.len(), "{name}");
+        let (pa, pb) = (a.primary.unwrap(), b.primary.unwrap());
+        assert!(
+            close(pa.face.bbox, pb.face.bbox, 1.0),
+            "{name}: {:?} vs {:?}",
+            pa.face.bbox,
+            pb.face.bbox
+        );
+        let cos = pa.embedding.cosine(&pb.embedding);
+        assert!(
+            cos > 0.999,
+            "{name}: tract and onnxruntime embeddings differ (cosine {cos})"
+        );
+    }
+    // Same verdicts: one person matches, another does not.
+    let e = |n: &str| {
+        ort.analyze(&photo(n), &DetectOptions::default())
+            .unwrap()
+            .primary
+            .unwrap()
+            .embedding
+    };
+    assert!(e("obama.jpg").cosine(&e("obama2.jpg")) > DEFAULT_THRESHOLD);
+    assert!(e("obama.jpg").cosine(&e("biden.jpg")) < DEFAULT_THRESHOLD - DEFAULT_GREY_BAND);
+}

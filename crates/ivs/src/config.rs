@@ -21,6 +21,27 @@ pub struct Config {
     pub webhooks: WebhooksSection,
     pub workers: WorkersSection,
     pub metrics: MetricsSection,
+    pub face: FaceSection,
+}
+
+/// The face engine's inference runtime (docs/face.md).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct FaceSection {
+    /// `tract` (default, pure Rust) or `onnxruntime` (needs a build with the ivs-face feature
+    /// `onnxruntime` and `scripts/setup.sh --onnxruntime`).
+    pub backend: String,
+    /// The onnxruntime library; empty means `<models_dir>/onnxruntime/libonnxruntime.so.1.32.0`.
+    pub onnxruntime_library: String,
+}
+
+impl Default for FaceSection {
+    fn default() -> Self {
+        FaceSection {
+            backend: "tract".into(),
+            onnxruntime_library: String::new(),
+        }
+    }
 }
 
 /// `GET /metrics` (Prometheus).
@@ -177,6 +198,7 @@ impl Default for Config {
             webhooks: WebhooksSection::default(),
             workers: WorkersSection::default(),
             metrics: MetricsSection::default(),
+            face: FaceSection::default(),
         }
     }
 }
@@ -263,6 +285,8 @@ const ENV_KEYS: &[&str] = &[
     "workers.count",
     "workers.idle_poll_ms",
     "metrics.token",
+    "face.backend",
+    "face.onnxruntime_library",
 ];
 
 /// `IVS_*` variables that are not configuration (test harness switches, the config path).
@@ -283,6 +307,26 @@ pub struct Overrides {
 pub struct ServerOverrides {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub listen: Option<String>,
+}
+
+/// The face backend `[face]` asks for; `sessions` is how many threads may run a model at once.
+pub fn face_backend(
+    face: &FaceSection,
+    models_dir: &Path,
+    sessions: usize,
+) -> anyhow::Result<ivs_face::Backend> {
+    match face.backend.as_str() {
+        "tract" => Ok(ivs_face::Backend::Tract),
+        "onnxruntime" => Ok(ivs_face::Backend::OnnxRuntime {
+            library: if face.onnxruntime_library.is_empty() {
+                models_dir.join("onnxruntime").join("libonnxruntime.so.1.32.0")
+            } else {
+                PathBuf::from(&face.onnxruntime_library)
+            },
+            sessions: sessions.max(1),
+        }),
+        other => anyhow::bail!("face.backend must be \"tract\" or \"onnxruntime\", not {other:?}"),
+    }
 }
 
 impl Config {
@@ -404,7 +448,9 @@ impl Config {
 
     /// Loads the analysis models (once per process; shared by every worker loop).
     pub fn load_engines(&self) -> anyhow::Result<std::sync::Arc<ivs_worker::Engines>> {
-        let face = ivs_face::FaceEngine::load(&ivs_face::ModelPaths::in_dir(&self.models_dir))?;
+        let backend = face_backend(&self.face, &self.models_dir, self.workers.count)?;
+        let face =
+            ivs_face::FaceEngine::load_with(&ivs_face::ModelPaths::in_dir(&self.models_dir), &backend)?;
         let tessdata = self.models_dir.join("tessdata");
         if !tessdata.join("mrz.traineddata").is_file() {
             anyhow::bail!(
@@ -447,6 +493,30 @@ pub fn redact_url(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn face_backend_is_tract_by_default_and_onnxruntime_finds_its_library_under_the_models() {
+        let models = Path::new("/m");
+        let tract = face_backend(&FaceSection::default(), models, 2).unwrap();
+        assert_eq!(tract, ivs_face::Backend::Tract);
+        let ort = FaceSection {
+            backend: "onnxruntime".into(),
+            ..FaceSection::default()
+        };
+        assert_eq!(
+            face_backend(&ort, models, 3).unwrap(),
+            ivs_face::Backend::OnnxRuntime {
+                library: PathBuf::from("/m/onnxruntime/libonnxruntime.so.1.32.0"),
+                sessions: 3,
+            }
+        );
+        let bad = FaceSection {
+            backend: "cuda".into(),
+            ..FaceSection::default()
+        };
+        let err = face_backend(&bad, models, 1).unwrap_err().to_string();
+        assert!(err.contains("tract") && err.contains("cuda"), "{err}");
+    }
 
     #[test]
     #[allow(clippy::result_large_err)] // figment::Jail's own signature

@@ -18,8 +18,18 @@ pub struct FaceArgs {
     /// Directory holding the YuNet and SFace model files (installed by scripts/setup.sh).
     #[arg(long, env = "IVS_MODELS_DIR", default_value = "./models", global = true)]
     pub models: PathBuf,
+    /// Inference runtime: `tract` (default) or `onnxruntime` (a build with the ivs-face feature
+    /// `onnxruntime` and `scripts/setup.sh --onnxruntime`).
+    #[arg(long, env = "IVS_FACE__BACKEND", default_value = "tract", global = true)]
+    pub backend: String,
     #[command(subcommand)]
     pub command: FaceCommand,
+}
+
+/// Where the models are and which runtime runs them.
+struct Models {
+    dir: PathBuf,
+    backend: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -93,13 +103,17 @@ pub enum FaceCommand {
 }
 
 pub fn run(args: FaceArgs) -> ExitCode {
+    let models = Models {
+        dir: args.models.clone(),
+        backend: args.backend.clone(),
+    };
     let result = match args.command {
         FaceCommand::Compare {
             a,
             b,
             threshold_modifier,
-        } => cmd_compare(&args.models, &a, &b, threshold_modifier),
-        FaceCommand::Detect { image, all_sizes } => cmd_detect(&args.models, &image, all_sizes),
+        } => cmd_compare(&models, &a, &b, threshold_modifier),
+        FaceCommand::Detect { image, all_sizes } => cmd_detect(&models, &image, all_sizes),
         FaceCommand::Eval {
             pairs,
             identities,
@@ -113,7 +127,7 @@ pub fn run(args: FaceArgs) -> ExitCode {
             scores,
         } => match synth_docs {
             Some(count) => cmd_eval_docs(
-                &args.models,
+                &models,
                 &DocEval {
                     count,
                     seed,
@@ -126,7 +140,7 @@ pub fn run(args: FaceArgs) -> ExitCode {
                 scores.as_deref(),
             ),
             None => cmd_eval(
-                &args.models,
+                &models,
                 pairs.as_deref(),
                 identities.as_deref(),
                 threshold,
@@ -138,7 +152,7 @@ pub fn run(args: FaceArgs) -> ExitCode {
             runs,
             index_sizes,
             queries,
-        } => cmd_bench(&args.models, &images, runs, &index_sizes, queries),
+        } => cmd_bench(&models, &images, runs, &index_sizes, queries),
     };
     match result {
         Ok(v) => {
@@ -152,8 +166,13 @@ pub fn run(args: FaceArgs) -> ExitCode {
     }
 }
 
-fn load_engine(models: &Path) -> anyhow::Result<FaceEngine> {
-    Ok(FaceEngine::load(&ModelPaths::in_dir(models))?)
+fn load_engine(models: &Models) -> anyhow::Result<FaceEngine> {
+    let section = crate::config::FaceSection {
+        backend: models.backend.clone(),
+        ..crate::config::FaceSection::default()
+    };
+    let backend = crate::config::face_backend(&section, &models.dir, 1)?;
+    Ok(FaceEngine::load_with(&ModelPaths::in_dir(&models.dir), &backend)?)
 }
 
 fn read_image(path: &Path) -> anyhow::Result<RgbImage> {
@@ -188,7 +207,7 @@ fn face_summary(analysis: &FaceAnalysis) -> Value {
     })
 }
 
-fn cmd_compare(models: &Path, a: &Path, b: &Path, modifier: f32) -> anyhow::Result<Value> {
+fn cmd_compare(models: &Models, a: &Path, b: &Path, modifier: f32) -> anyhow::Result<Value> {
     let img_a = read_image(a)?;
     let img_b = read_image(b)?;
     let engine = load_engine(models)?;
@@ -213,7 +232,7 @@ fn cmd_compare(models: &Path, a: &Path, b: &Path, modifier: f32) -> anyhow::Resu
     }))
 }
 
-fn cmd_detect(models: &Path, image: &Path, all_sizes: bool) -> anyhow::Result<Value> {
+fn cmd_detect(models: &Models, image: &Path, all_sizes: bool) -> anyhow::Result<Value> {
     let img = read_image(image)?;
     let engine = load_engine(models)?;
     let t0 = Instant::now();
@@ -270,7 +289,7 @@ struct Scored {
 }
 
 fn cmd_eval(
-    models: &Path,
+    models: &Models,
     pairs: Option<&Path>,
     identities: Option<&Path>,
     threshold: Option<f32>,
@@ -491,7 +510,7 @@ fn median_of(mut v: Vec<f32>) -> Value {
 
 /// `ivs face eval --synth-docs N`: document portrait vs selfie.
 fn cmd_eval_docs(
-    models: &Path,
+    models: &Models,
     cfg: &DocEval<'_>,
     threshold: Option<f32>,
     scores_out: Option<&Path>,
@@ -806,7 +825,7 @@ fn sketch_recall(rows: &[(String, Embedding)], queries: &[Embedding], index: &Fa
 }
 
 fn cmd_bench(
-    models: &Path,
+    models: &Models,
     images: &[PathBuf],
     runs: usize,
     index_sizes: &[usize],
@@ -900,6 +919,7 @@ fn cmd_bench(
     Ok(json!({
         "images": images.len(),
         "runs": runs,
+        "backend": engine.backend(),
         "modelLoadMs": load_ms,
         "decode": stats(decode),
         "detect": stats(detect),
