@@ -77,7 +77,9 @@ pub trait Repo: Send + Sync + std::fmt::Debug {
     async fn complete_job(&self, id: i64, worker: &str, now: i64) -> Result<()>;
     /// Back to the queue at `run_at`, or `failed` when `run_at` is `None`.
     async fn retry_job(&self, id: i64, worker: &str, error: &str, run_at: Option<i64>) -> Result<()>;
-    /// Returns running jobs whose heartbeat is older than `stale_before` to the queue.
+    /// Returns running jobs whose heartbeat is older than `stale_before` to the queue, also after
+    /// their last allowed attempt (the runner then sees `attempts > max_attempts` and settles the
+    /// job without running it); a job already past its maximum fails instead.
     async fn requeue_stale_jobs(&self, stale_before: i64) -> Result<u64>;
     /// Queue depth: `(kind, status, count)` of queued and running jobs, by kind then status.
     async fn job_counts(&self) -> Result<Vec<(String, String, i64)>>;
@@ -832,8 +834,11 @@ impl Repo for SqlRepo {
     }
 
     async fn requeue_stale_jobs(&self, stale_before: i64) -> Result<u64> {
+        // A job whose last allowed attempt died goes back once more: that claim (attempts above
+        // the maximum) lets its runner settle it without running it (an analysis is handed to a
+        // reviewer). Only when that hand-over dies too does the job fail here.
         let res = sqlx::query(
-            "UPDATE jobs SET status = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'queued' END, \
+            "UPDATE jobs SET status = CASE WHEN attempts > max_attempts THEN 'failed' ELSE 'queued' END, \
              locked_by = NULL, last_error = 'worker stopped heartbeating' \
              WHERE status = 'running' AND heartbeat_at < $1",
         )

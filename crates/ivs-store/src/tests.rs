@@ -362,14 +362,27 @@ conformance!(
             let all = repo.jobs("k").await.unwrap();
             assert_eq!(all[0].status, JobStatus::Failed);
             assert_eq!(all[1].status, JobStatus::Done);
-            // a stale job out of attempts fails instead of looping
+            // a job whose every attempt dies comes back once more past its maximum (so its
+            // runner can settle it without running it), then fails instead of looping
             repo.enqueue(&job("c", 0), 1).await.unwrap();
             let c = repo.claim_job("w3", &["k"], 70).await.unwrap().unwrap();
-            repo.requeue_stale_jobs(71).await.unwrap();
-            let c2 = repo.claim_job("w3", &["k"], 80).await.unwrap().unwrap();
-            assert_eq!(c2.id, c.id);
-            repo.requeue_stale_jobs(81).await.unwrap();
+            let max = c.max_attempts;
+            let mut last = c;
+            for t in 1..=max {
+                repo.requeue_stale_jobs(70 + 10 * t).await.unwrap();
+                let again = repo.claim_job("w3", &["k"], 71 + 10 * t).await.unwrap().unwrap();
+                assert_eq!((again.id, again.attempts), (last.id, last.attempts + 1));
+                last = again;
+            }
+            assert_eq!(last.attempts, max + 1, "the hand-over claim is past the maximum");
+            repo.requeue_stale_jobs(80 + 10 * max).await.unwrap();
             assert_eq!(repo.jobs("k").await.unwrap()[2].status, JobStatus::Failed);
+            assert!(
+                repo.claim_job("w3", &["k"], 90 + 10 * max)
+                    .await
+                    .unwrap()
+                    .is_none()
+            );
             assert!(
                 repo.job_counts().await.unwrap().is_empty(),
                 "done and failed jobs are not queue depth"

@@ -542,3 +542,94 @@ async fn an_analysis_that_keeps_failing_is_retried_then_handed_to_review() {
     assert_eq!(w["final"], false);
     assert_eq!(w["status"]["overall"], "REVIEWING");
 }
+
+#[tokio::test]
+async fn an_analysis_whose_worker_keeps_dying_is_handed_to_review() {
+    use ivs_core::Clock;
+    // No analysis loop runs in the app: the test plays the workers, which die mid-job.
+    let app = spawn_app_with(Options {
+        scan_ref_hourly: 100_000,
+        ..Options::default()
+    })
+    .await;
+    let (rx, hook) = Receiver::start(vec![]).await;
+    app.repo
+        .set_partner_webhook(&app.a.key, Some(&hook), &app.a.signing_key)
+        .await
+        .unwrap();
+    let scan = app
+        .verify(
+            json!({"clientId": "c-dies"}),
+            &passport("obama.jpg", "320101", 0.0),
+            &selfie("obama2.jpg"),
+        )
+        .await;
+    let kinds = [ivs_store::JOB_ANALYSE];
+    let max = app.repo.jobs(ivs_store::JOB_ANALYSE).await.unwrap()[0].max_attempts;
+    // Every allowed attempt is claimed by a worker that then vanishes (no heartbeat, no result);
+    // after the stale cut-off the job goes back to the queue.
+    for i in 0..max {
+        let j = app
+            .repo
+            .claim_job(&format!("doomed-{i}"), &kinds, app.clock.unix())
+            .await
+            .unwrap()
+            .expect("the job is queued again after its worker died");
+        assert_eq!(j.attempts, i + 1);
+        app.clock.advance(1_000);
+        app.repo.requeue_stale_jobs(app.clock.unix() - 120).await.unwrap();
+    }
+    let s = app
+        .post("/api/v2/status", &app.a, json!({"scanRef": scan}))
+        .await
+        .json();
+    assert_eq!(
+        s["status"], "ACTIVE",
+        "nothing is decided while the job is in flight: {s}"
+    );
+    // The next worker sees a job past its maximum: it does not run it again (the image may be
+    // what kills workers) but hands the verification to a reviewer.
+    let clock: ivs_core::SharedClock = app.clock.clone();
+    let analyser = ivs_worker::Analyser {
+        engines: shared_engines(),
+        repo: app.repo.clone(),
+        files: ivs_store::Files::local(&app.files_dir).unwrap(),
+        clock: clock.clone(),
+        index: Default::default(),
+    };
+    let ran = ivs_worker::runner::run_next_analysis(
+        "survivor",
+        &app.repo,
+        &clock,
+        &analyser,
+        Duration::from_secs(5),
+    )
+    .await
+    .unwrap();
+    assert!(ran);
+    let j = app.repo.jobs(ivs_store::JOB_ANALYSE).await.unwrap().remove(0);
+    assert_eq!(j.status, ivs_store::JobStatus::Failed, "{j:?}");
+    assert_eq!(j.attempts, max + 1);
+    let s = app
+        .post("/api/v2/status", &app.a, json!({"scanRef": scan}))
+        .await
+        .json();
+    assert_eq!(s["status"], "REVIEWING", "{s}");
+    assert_eq!(s["autoDocument"], "DOC_ERROR");
+    rx.wait_for(1).await;
+    let w: Value = serde_json::from_slice(&rx.got.lock().unwrap()[0].1).unwrap();
+    assert_eq!(w["final"], false);
+    assert_eq!(w["status"]["overall"], "REVIEWING");
+    // Nothing else is left to run.
+    assert!(
+        !ivs_worker::runner::run_next_analysis(
+            "survivor",
+            &app.repo,
+            &clock,
+            &analyser,
+            Duration::from_secs(5)
+        )
+        .await
+        .unwrap()
+    );
+}
