@@ -95,6 +95,9 @@ impl OrtNet {
         // A free session if there is one, else wait for the next in turn.
         let start = self.next.fetch_add(1, Ordering::Relaxed);
         let n = self.pool.len();
+        if n == 0 {
+            return Err(FaceError::Inference("no onnxruntime session".into()));
+        }
         let mut guard = None;
         for i in 0..n {
             if let Some(m) = self.pool.get((start + i) % n)
@@ -108,7 +111,7 @@ impl OrtNet {
             Some(g) => g,
             None => self
                 .pool
-                .get(start % n.max(1))
+                .get(start % n)
                 .ok_or_else(|| FaceError::Inference("no onnxruntime session".into()))?
                 .lock()
                 .map_err(|_| FaceError::Inference("an onnxruntime session was poisoned".into()))?,
