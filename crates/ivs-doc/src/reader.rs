@@ -12,6 +12,7 @@
 //! initialised; the `ivs` binary sets it at start-up.
 
 use crate::locate;
+use crate::ocrb::{self, Ocrb, Plane, Scores};
 use crate::quality::{self, Quality};
 use image::{GrayImage, ImageReader, imageops};
 use ivs_mrz::{CharClass, Date, Format, Mrz, ParseOptions};
@@ -28,6 +29,13 @@ pub const MAX_ALLOC: u64 = 512 * 1024 * 1024;
 pub const UNCERTAIN_BELOW: f32 = 60.0;
 /// The recogniser's alternatives are tried only at characters read with less confidence.
 const ALT_CONF_BELOW: f32 = 90.0;
+/// OCR-B template cells whose best glyph scores below this (NCC) carry no opinion.
+const TMPL_MIN: f32 = 0.6;
+/// A glyph scoring this much better than the character read makes it doubtful where no check
+/// digit would notice the swap.
+const TMPL_INVISIBLE: f32 = 0.08;
+/// A glyph scoring this much better than the character read makes it doubtful anywhere.
+const TMPL_DOUBT: f32 = 0.10;
 /// The width (pixels) the image is scaled to before OCR, in the upright frame.
 const OCR_WIDTH: u32 = 1000;
 /// Character height (pixels) a located band is scaled to before OCR.
@@ -134,11 +142,28 @@ struct OcrLine {
 pub struct TessReader {
     tess: RefCell<LepTess>,
     today: Date,
+    /// The OCR-B template recogniser (second opinion), when the font loaded.
+    ocrb: Option<Ocrb>,
+    /// Why the template recogniser is off (font missing or unusable).
+    ocrb_error: Option<String>,
 }
 
 impl TessReader {
-    /// Loads `mrz.traineddata` from `tessdata` (a directory).
+    /// Loads `mrz.traineddata` from `tessdata` (a directory) and the OCR-B font from
+    /// [`ocrb::FONT_PATH`]; without the font the reader works with Tesseract alone
+    /// ([`TessReader::ocrb_error`] says why).
     pub fn new(tessdata: &Path, today: Date) -> Result<Self, ReaderError> {
+        Self::with_font(tessdata, today, Path::new(ocrb::FONT_PATH))
+    }
+
+    /// Why the OCR-B template recogniser is not in use (`None`: it is).
+    #[must_use]
+    pub fn ocrb_error(&self) -> Option<&str> {
+        self.ocrb_error.as_deref()
+    }
+
+    /// As [`TessReader::new`], with the OCR-B font read from `font`.
+    pub fn with_font(tessdata: &Path, today: Date, font: &Path) -> Result<Self, ReaderError> {
         let dir = tessdata
             .to_str()
             .ok_or_else(|| ReaderError::Init("tessdata path is not UTF-8".to_owned()))?;
@@ -155,9 +180,15 @@ impl TessReader {
             .map_err(|_| ReaderError::Init("hocr_char_boxes".to_owned()))?;
         tess.set_variable(Variable::LstmChoiceMode, "2")
             .map_err(|_| ReaderError::Init("lstm_choice_mode".to_owned()))?;
+        let (ocrb, ocrb_error) = match Ocrb::load(font) {
+            Ok(o) => (Some(o), None),
+            Err(e) => (None, Some(format!("{e}; reading with Tesseract alone"))),
+        };
         Ok(Self {
             tess: RefCell::new(tess),
             today,
+            ocrb,
+            ocrb_error,
         })
     }
 
@@ -222,7 +253,8 @@ impl TessReader {
     fn read_band(&self, crop: &GrayImage, gray: &GrayImage, band: &locate::Band) -> Reading {
         let lines = self.ocr_band(crop).unwrap_or_default();
         let span = locate::text_span(band, CHAR_PX);
-        let mut reading = assemble_band(&lines, band.lines, span, self.today);
+        let second = self.ocrb.as_ref().map(|o| (o, crop));
+        let mut reading = assemble_band(&lines, band.lines, span, self.today, second);
         let (w, h) = gray.dimensions();
         let rotation = upright_rotation(band.angle);
         reading.rotation = rotation;
@@ -449,6 +481,9 @@ struct OcrChar {
     /// Left and right edge in the crop.
     x0: f32,
     x1: f32,
+    /// Top and bottom edge in the crop.
+    y0: f32,
+    y1: f32,
     /// Other characters the recogniser considered here, best first (without `c`).
     alts: Vec<char>,
 }
@@ -511,6 +546,8 @@ fn parse_hocr(hocr: &str) -> Vec<Vec<OcrChar>> {
                         conf,
                         x0: b[0],
                         x1: b[2],
+                        y0: b[1],
+                        y1: b[3],
                         alts: Vec::new(),
                     });
                 }
@@ -545,6 +582,32 @@ struct Fitted {
     alts: Vec<Vec<char>>,
     /// Columns two characters were read in, one of them dropped.
     contested: Vec<usize>,
+    /// Centre (crop x) of the character read in each column, `None` where nothing was read.
+    mid: Vec<Option<f32>>,
+    /// The OCR-B templates' ranked scores per column (empty without the recogniser).
+    tmpl: Vec<Option<Scores>>,
+}
+
+/// Columns of a line taken in reading order whose character sits much closer to its neighbour
+/// than the pitch (under 0.45 of it): one character was read twice or a speck was read, so the
+/// characters after it may sit one column off (both neighbours are returned). Two fillers are
+/// left alone (Tesseract's boxes in filler runs are loose).
+fn crowded(text: &[char], mids: &[Option<f32>], pitch: f32) -> Vec<usize> {
+    let mut out = Vec::new();
+    if pitch <= 0.0 {
+        return out;
+    }
+    for (i, w) in mids.windows(2).enumerate() {
+        let fillers = text.get(i) == Some(&'<') && text.get(i + 1) == Some(&'<');
+        if let [Some(a), Some(b)] = w
+            && b - a < 0.45 * pitch
+            && !fillers
+        {
+            out.extend([i, i + 1]);
+        }
+    }
+    out.dedup();
+    out
 }
 
 /// Puts the characters of `line` into `width` columns. A line read with exactly `width`
@@ -558,12 +621,15 @@ fn fit_line(line: &[OcrChar], width: usize, start: f32, pitch: f32) -> Fitted {
             f.text.push(ch.c);
             f.conf.push(ch.conf);
             f.alts.push(ch.alts.clone());
+            f.mid.push(Some(ch.mid()));
         }
         while f.text.len() < width {
             f.text.push('<');
             f.conf.push(0.0);
             f.alts.push(Vec::new());
+            f.mid.push(None);
         }
+        f.contested = crowded(&f.text, &f.mid, pitch);
         return f;
     }
     // Characters outside the columns (specks read beyond the ends) go first; when that leaves
@@ -581,7 +647,9 @@ fn fit_line(line: &[OcrChar], width: usize, start: f32, pitch: f32) -> Fitted {
             f.text.push(ch.c);
             f.conf.push(ch.conf);
             f.alts.push(ch.alts.clone());
+            f.mid.push(Some(ch.mid()));
         }
+        f.contested = crowded(&f.text, &f.mid, pitch);
         return f;
     }
     let mut slots: Vec<Option<&OcrChar>> = vec![None; width];
@@ -632,11 +700,13 @@ fn fit_line(line: &[OcrChar], width: usize, start: f32, pitch: f32) -> Fitted {
                 f.text.push(ch.c);
                 f.conf.push(ch.conf);
                 f.alts.push(ch.alts.clone());
+                f.mid.push(Some(ch.mid()));
             }
             None => {
                 f.text.push('<');
                 f.conf.push(0.0);
                 f.alts.push(Vec::new());
+                f.mid.push(None);
             }
         }
     }
@@ -645,7 +715,13 @@ fn fit_line(line: &[OcrChar], width: usize, start: f32, pitch: f32) -> Fitted {
 
 /// Turns the OCR lines of a band crop into a reading: picks the MRZ lines, fits them to the
 /// format's width by character position, then parses with check-digit repair.
-fn assemble_band(ocr: &[Vec<OcrChar>], expected: usize, span: (f32, f32), today: Date) -> Reading {
+fn assemble_band(
+    ocr: &[Vec<OcrChar>],
+    expected: usize,
+    span: (f32, f32),
+    today: Date,
+    second: Option<(&Ocrb, &GrayImage)>,
+) -> Reading {
     // Lines long enough to be MRZ lines; noise lines (bits of the text above) are dropped.
     let mut lines: Vec<&Vec<OcrChar>> = ocr.iter().filter(|l| l.len() >= 20).collect();
     if lines.is_empty() {
@@ -747,7 +823,10 @@ fn assemble_band(ocr: &[Vec<OcrChar>], expected: usize, span: (f32, f32), today:
     } else {
         0.0
     };
-    let fitted: Vec<Fitted> = lines.iter().map(|l| fit_line(l, width, start, pitch)).collect();
+    let mut fitted: Vec<Fitted> = lines.iter().map(|l| fit_line(l, width, start, pitch)).collect();
+    if let Some((o, crop)) = second {
+        template_scores(&mut fitted, &lines, o, crop, start, pitch);
+    }
     let all: Vec<f32> = lines.iter().flat_map(|l| l.iter().map(|c| c.conf)).collect();
     let confidence = if all.is_empty() {
         0.0
@@ -755,6 +834,138 @@ fn assemble_band(ocr: &[Vec<OcrChar>], expected: usize, span: (f32, f32), today:
         all.iter().sum::<f32>() / all.len() as f32 / 100.0
     };
     finish(&fitted, raw, confidence, today)
+}
+
+/// Scores every column of every fitted line with the OCR-B templates: the cell is centred on
+/// the character read there (on the column grid where nothing was read); the capitals' height and
+/// top come from the character boxes Tesseract gave (medians, fillers left out).
+fn template_scores(
+    fitted: &mut [Fitted],
+    lines: &[&Vec<OcrChar>],
+    o: &Ocrb,
+    crop: &GrayImage,
+    start: f32,
+    pitch: f32,
+) {
+    let median = |mut v: Vec<f32>| -> Option<f32> {
+        v.sort_by(f32::total_cmp);
+        v.get(v.len() / 2).copied()
+    };
+    let caps: Vec<f32> = lines
+        .iter()
+        .flat_map(|l| l.iter().filter(|c| c.c != '<').map(|c| c.y1 - c.y0))
+        .collect();
+    let Some(cap) = median(caps) else { return };
+    let Some(t) = o.templates(cap, (pitch > 0.0).then_some(pitch)) else {
+        return;
+    };
+    let plane = Plane::new(crop);
+    for (f, l) in fitted.iter_mut().zip(lines) {
+        // The capitals' top along the line (a residual tilt or a curved page): each character
+        // read gives an estimate (its top; for a filler, its middle less the filler's depth),
+        // and a cell takes the median of the 7 nearest estimates.
+        let pts: Vec<(f32, f32)> = l
+            .iter()
+            .map(|c| {
+                let top = if c.c == '<' {
+                    (c.y0 + c.y1) / 2.0 - t.filler_mid
+                } else {
+                    c.y0
+                };
+                (c.mid(), top)
+            })
+            .collect();
+        if pts.is_empty() {
+            continue;
+        }
+        let top_at = |x: f32| -> f32 {
+            let mut near: Vec<(f32, f32)> = pts.iter().map(|p| ((p.0 - x).abs(), p.1)).collect();
+            near.sort_by(|a, b| a.0.total_cmp(&b.0));
+            near.truncate(7);
+            let mut tops: Vec<f32> = near.iter().map(|p| p.1).collect();
+            tops.sort_by(f32::total_cmp);
+            tops.get(tops.len() / 2).copied().unwrap_or(0.0)
+        };
+        f.tmpl = (0..f.text.len())
+            .map(|col| {
+                let cx = f
+                    .mid
+                    .get(col)
+                    .copied()
+                    .flatten()
+                    .unwrap_or(start + col as f32 * pitch);
+                Some(t.classify(&plane, cx, top_at(cx)))
+            })
+            .collect();
+    }
+}
+
+/// The template's candidate at a column: its best glyph, when that matches at all
+/// ([`TMPL_MIN`]).
+fn template_candidates(f: &Fitted, col: usize) -> Vec<char> {
+    let Some(Some(s)) = f.tmpl.get(col) else {
+        return Vec::new();
+    };
+    let Some((_, best)) = s.best() else {
+        return Vec::new();
+    };
+    if best < TMPL_MIN {
+        return Vec::new();
+    }
+    s.0.iter().take(1).map(|(c, _)| *c).collect()
+}
+
+/// Whether swapping `c` for `a` at `(line, column)` goes unnoticed by every check digit: the
+/// position is covered by none, or only as data and the two have the same value modulo 10 (the
+/// weights 7, 3, 1 are prime to 10).
+fn invisible_to_checks(specs: &[ivs_mrz::CheckSpec], line: usize, column: usize, c: char, a: char) -> bool {
+    specs.iter().all(|s| {
+        if s.check.line == line && s.check.column == column {
+            return false;
+        }
+        let covered = s.data.iter().any(|p| p.line == line && p.column == column);
+        !covered
+            || matches!((ivs_mrz::char_value(a), ivs_mrz::char_value(c)), (Some(x), Some(y)) if x % 10 == y % 10)
+    })
+}
+
+/// Positions the OCR-B templates doubt: another glyph scores better than the character read by
+/// [`TMPL_INVISIBLE`] and no check digit would notice the swap (`G`/`Q`, name letters), or by
+/// [`TMPL_DOUBT`] whatever the check digits say (several misreads can cancel out in one check
+/// digit). Ties are left to Tesseract: on the shared photos the printed glyphs differ from the
+/// font enough that close scores (`E`/`F`, `O`/`D`) are not evidence.
+fn uncertain_templates(lines: &[String], format: Format, fitted: &[Fitted]) -> Vec<Position> {
+    let specs = ivs_mrz::check_specs(format, lines);
+    let classes = ivs_mrz::char_classes(format, lines);
+    let mut out = Vec::new();
+    for (li, f) in fitted.iter().enumerate() {
+        let Some(line) = lines.get(li) else { continue };
+        for (col, c) in line.chars().enumerate() {
+            let Some(Some(s)) = f.tmpl.get(col) else { continue };
+            let Some((_, best)) = s.best() else { continue };
+            if best < TMPL_MIN {
+                continue;
+            }
+            let Some(class) = classes.get(li).and_then(|k| k.get(col)).copied() else {
+                continue;
+            };
+            let sc = s.score(c).unwrap_or(-1.0);
+            let doubt = s.0.iter().any(|&(a, sa)| {
+                a != c
+                    && a.is_ascii()
+                    && class.allows(a as u8)
+                    && (sa > sc + TMPL_DOUBT
+                        || (sa >= sc + TMPL_INVISIBLE && invisible_to_checks(&specs, li, col, c, a)))
+            });
+            if doubt {
+                out.push(Position {
+                    line: li,
+                    column: col,
+                });
+            }
+        }
+    }
+    out
 }
 
 /// Tries the recogniser's alternatives on the characters of each check field that still fails:
@@ -790,11 +1001,18 @@ fn use_alternatives(lines: &mut [Vec<char>], fitted: &[Fitted], format: Format) 
             let (Some(alts), Some(conf)) = (f.alts.get(p.column), f.conf.get(p.column)) else {
                 continue;
             };
-            if *conf >= ALT_CONF_BELOW {
-                continue;
-            }
             let class = classes.get(p.line).and_then(|c| c.get(p.column)).copied();
-            for &a in alts.iter().take(2) {
+            let mut cands: Vec<char> = if *conf < ALT_CONF_BELOW {
+                alts.iter().take(2).copied().collect()
+            } else {
+                Vec::new()
+            };
+            for a in template_candidates(f, p.column) {
+                if a != lines[p.line][p.column] && !cands.contains(&a) {
+                    cands.push(a);
+                }
+            }
+            for a in cands {
                 if !a.is_ascii() || !class.is_some_and(|k| k.allows(a as u8)) {
                     continue;
                 }
@@ -824,6 +1042,16 @@ fn finish(fitted: &[Fitted], raw: Vec<String>, confidence: f32, today: Date) -> 
     let lines: Vec<String> = fitted.iter().map(|f| f.text.iter().collect()).collect();
     let confs: Vec<Vec<f32>> = fitted.iter().map(|f| f.conf.clone()).collect();
     let Ok(first) = ivs_mrz::parse_lines(&lines, &options) else {
+        // Not a parse, yet possibly shaped like an MRZ whose check digits pass (a line whose
+        // start was lost and filled in): its doubtful positions are marked all the same.
+        if let Some(format) = Format::detect(&lines) {
+            let mut uncertain = uncertain_guesses(&lines, format, fitted);
+            uncertain.extend(uncertain_templates(&lines, format, fitted));
+            uncertain.extend(uncertain_structure(&lines, format));
+            uncertain.sort_by_key(|p| (p.line, p.column));
+            uncertain.dedup();
+            reading.uncertain = uncertain;
+        }
         reading.lines = lines;
         return reading;
     };
@@ -847,6 +1075,8 @@ fn finish(fitted: &[Fitted], raw: Vec<String>, confidence: f32, today: Date) -> 
     }
     let mut uncertain = uncertain_names(&mrz.lines, mrz.format, &confs);
     uncertain.extend(uncertain_guesses(&mrz.lines, mrz.format, fitted));
+    uncertain.extend(uncertain_templates(&mrz.lines, mrz.format, fitted));
+    uncertain.extend(uncertain_structure(&mrz.lines, mrz.format));
     uncertain.sort_by_key(|p| (p.line, p.column));
     uncertain.dedup();
     reading.uncertain = uncertain;
@@ -941,9 +1171,15 @@ fn assemble(group: &[OcrLine], today: Date) -> Reading {
             ivs_mrz::parse_lines(&fixed, &options).unwrap_or(mrz)
         };
         reading.uncertain = uncertain_names(&mrz.lines, mrz.format, &confs);
+        reading
+            .uncertain
+            .extend(uncertain_structure(&mrz.lines, mrz.format));
         reading.lines = mrz.lines.clone();
         reading.mrz = Some(mrz);
     } else {
+        if let Some(format) = Format::detect(&lines) {
+            reading.uncertain = uncertain_structure(&lines, format);
+        }
         reading.lines = lines;
     }
     reading
@@ -1058,6 +1294,25 @@ fn uncertain_guesses(lines: &[String], format: Format, fitted: &[Fitted]) -> Vec
                 });
             }
         }
+    }
+    out
+}
+
+/// Positions that cannot be right as read: a document code starting with a filler, or an
+/// issuing state of three fillers (a line whose start was lost and filled in); no check digit
+/// covers them.
+fn uncertain_structure(lines: &[String], format: Format) -> Vec<Position> {
+    let mut out = Vec::new();
+    let Some(first) = lines.first() else {
+        return out;
+    };
+    if first.starts_with('<') {
+        out.push(Position { line: 0, column: 0 });
+    }
+    if let Some(&(li, start)) = country_fields(format).first()
+        && lines.get(li).and_then(|l| l.get(start..start + 3)) == Some("<<<")
+    {
+        out.extend((start..start + 3).map(|column| Position { line: li, column }));
     }
     out
 }
@@ -1328,6 +1583,129 @@ mod tests {
         let r = reader().read_gray(&blank);
         assert!(r.lines.is_empty());
         assert!(r.mrz.is_none());
+    }
+
+    #[test]
+    fn without_the_ocrb_font_the_reader_still_reads_and_says_why() {
+        assert!(
+            reader().ocrb_error().is_none(),
+            "fonts-ocr-b is installed by scripts/setup.sh"
+        );
+        let today = Date::new(2026, 11, 25).unwrap();
+        let r = TessReader::with_font(
+            &root().join("models/tessdata"),
+            today,
+            Path::new("/nonexistent/OCRB.otf"),
+        )
+        .unwrap();
+        let why = r.ocrb_error().unwrap();
+        assert!(why.contains("OCR-B") && why.contains("Tesseract alone"), "{why}");
+        let (page, truth) = clean_page(1);
+        assert_eq!(r.read_gray(&page).lines, truth.lines);
+    }
+
+    /// A fitted line whose every column the templates score as `scores` says, except `col`.
+    fn fitted_with(text: &str, col: usize, cell: &[(char, f32)]) -> Fitted {
+        let n = text.chars().count();
+        let mut f = Fitted {
+            text: text.chars().collect(),
+            conf: vec![99.0; n],
+            alts: vec![Vec::new(); n],
+            mid: vec![None; n],
+            ..Fitted::default()
+        };
+        f.tmpl = text
+            .chars()
+            .enumerate()
+            .map(|(i, c)| {
+                Some(if i == col {
+                    Scores(cell.to_vec())
+                } else {
+                    Scores(vec![(c, 0.9), ('#', 0.5)])
+                })
+            })
+            .collect();
+        f
+    }
+
+    #[test]
+    fn the_templates_doubt_a_swap_no_check_digit_sees_but_not_a_close_call() {
+        let lines = vec![
+            "P<UTOERIKSSON<<ANNA<MARIG<<<<<<<<<<<<<<<<<<<".to_owned(),
+            "L898902C36UTO7408122F1204159ZE184226B<<<<<10".to_owned(),
+        ];
+        // The name's G: the templates see a Q clearly (no check digit covers the names).
+        let q = [('Q', 0.78), ('G', 0.6), ('O', 0.55)];
+        let fitted = vec![fitted_with(&lines[0], 24, &q), fitted_with(&lines[1], 99, &[])];
+        assert_eq!(
+            uncertain_templates(&lines, Format::Td3, &fitted),
+            vec![Position { line: 0, column: 24 }]
+        );
+        // A close call (E/F on a real print) is left to Tesseract.
+        let close = [('Q', 0.66), ('G', 0.6), ('O', 0.55)];
+        let fitted = vec![
+            fitted_with(&lines[0], 24, &close),
+            fitted_with(&lines[1], 99, &[]),
+        ];
+        assert!(uncertain_templates(&lines, Format::Td3, &fitted).is_empty());
+        // A cell no glyph matches carries no opinion.
+        let none = [('Q', 0.4), ('G', 0.1)];
+        let fitted = vec![fitted_with(&lines[0], 24, &none), fitted_with(&lines[1], 99, &[])];
+        assert!(uncertain_templates(&lines, Format::Td3, &fitted).is_empty());
+        // In the document number a check digit sees 8 → B: a moderate preference is not enough,
+        // a strong one is (several misreads can cancel out in one check digit).
+        let moderate = [('B', 0.79), ('8', 0.7)];
+        let fitted = vec![
+            fitted_with(&lines[0], 99, &[]),
+            fitted_with(&lines[1], 1, &moderate),
+        ];
+        assert!(uncertain_templates(&lines, Format::Td3, &fitted).is_empty());
+        let strong = [('B', 0.85), ('8', 0.7)];
+        let fitted = vec![
+            fitted_with(&lines[0], 99, &[]),
+            fitted_with(&lines[1], 1, &strong),
+        ];
+        assert_eq!(
+            uncertain_templates(&lines, Format::Td3, &fitted),
+            vec![Position { line: 1, column: 1 }]
+        );
+        // Without the recogniser (no scores) nothing is doubted.
+        let plain: Vec<Fitted> = fitted
+            .into_iter()
+            .map(|f| Fitted {
+                tmpl: Vec::new(),
+                ..f
+            })
+            .collect();
+        assert!(uncertain_templates(&lines, Format::Td3, &plain).is_empty());
+    }
+
+    #[test]
+    fn a_lost_line_start_and_a_doubled_character_are_uncertain() {
+        let td1 = vec![
+            "<<<<<<ZDSTOJ8<2<<<<<<<<<<<<<<<".to_owned(),
+            "6412157M2204064TUR<<<<<<<<<<<0".to_owned(),
+            "WSKIMUL<WAKO<<<<<<<<<<<<<<<<<<".to_owned(),
+        ];
+        let u = uncertain_structure(&td1, Format::Td1);
+        assert_eq!(
+            u.iter().map(|p| (p.line, p.column)).collect::<Vec<_>>(),
+            vec![(0, 0), (0, 2), (0, 3), (0, 4)]
+        );
+        let ok = vec![
+            td1[0].replacen("<<<<<<", "C<TURO", 1),
+            td1[1].clone(),
+            td1[2].clone(),
+        ];
+        assert!(uncertain_structure(&ok, Format::Td1).is_empty());
+        // An O read twice: its two characters sit 0.4 pitch apart.
+        let text: Vec<char> = "TAOOSL".chars().collect();
+        let mids = [0.0, 24.0, 48.0, 57.6, 72.0, 96.0].map(Some);
+        assert_eq!(crowded(&text, &mids, 24.0), vec![2, 3]);
+        // Loose boxes in a filler run are not a doubled character.
+        let fillers: Vec<char> = "AB<<<C".chars().collect();
+        assert!(crowded(&fillers, &mids, 24.0).is_empty());
+        assert!(crowded(&text, &mids, 0.0).is_empty());
     }
 
     #[test]
