@@ -218,10 +218,12 @@ pub struct Templates {
 
 impl Templates {
     /// Classifies the cell whose centre is at `cx` and whose capitals' top edge is at `top`
-    /// (pixels of `plane`): every glyph's best NCC over shifts of ±3 px either way,
-    /// ranked. A flat cell scores 0 everywhere.
+    /// (pixels of `plane`), ranked by NCC. With a `hint` (the character Tesseract read there),
+    /// the cell is aligned with that glyph over shifts of ±3 px either way, every glyph is scored
+    /// at that alignment, and the five best also within ±1 px of it; without, every glyph takes
+    /// its best score over all shifts (slower). A flat cell scores 0 everywhere.
     #[must_use]
-    pub fn classify(&self, plane: &Plane, cx: f32, top: f32) -> Scores {
+    pub fn classify(&self, plane: &Plane, cx: f32, top: f32, hint: Option<char>) -> Scores {
         let rw = self.w + 2 * SHIFT_X;
         let rh = self.h + 2 * SHIFT_Y;
         let x0 = (cx - self.advance / 2.0).round() as i64 - (self.pad + SHIFT_X) as i64;
@@ -232,39 +234,101 @@ impl Templates {
                 region.push(plane.at(x0 + x as i64, y0 + y as i64));
             }
         }
-        let mut best = vec![0.0f32; self.glyphs.len()];
         let n = (self.w * self.h) as f32;
+        // Integral images of the region, for each window's mean and spread.
+        let iw = rw + 1;
+        let mut s1 = vec![0.0f64; iw * (rh + 1)];
+        let mut s2 = vec![0.0f64; iw * (rh + 1)];
+        for y in 0..rh {
+            let (mut r1, mut r2) = (0.0f64, 0.0f64);
+            for x in 0..rw {
+                let v = f64::from(region.get(y * rw + x).copied().unwrap_or(0.0));
+                r1 += v;
+                r2 += v * v;
+                let (above, here) = (y * iw + x + 1, (y + 1) * iw + x + 1);
+                let (a1, a2) = (
+                    s1.get(above).copied().unwrap_or(0.0),
+                    s2.get(above).copied().unwrap_or(0.0),
+                );
+                if let (Some(p1), Some(p2)) = (s1.get_mut(here), s2.get_mut(here)) {
+                    *p1 = a1 + r1;
+                    *p2 = a2 + r2;
+                }
+            }
+        }
+        let boxed = |s: &[f64], dx: usize, dy: usize| -> f64 {
+            let at = |x: usize, y: usize| s.get(y * iw + x).copied().unwrap_or(0.0);
+            at(dx + self.w, dy + self.h) - at(dx, dy + self.h) - at(dx + self.w, dy) + at(dx, dy)
+        };
+        // The NCC of a (zero-mean, unit-norm) template with the window at a shift; None when the
+        // window is flat (less than about one grey level of spread has no shape).
+        let ncc = |t: &[f32], dx: usize, dy: usize| -> Option<f32> {
+            let (sum, sq) = (boxed(&s1, dx, dy), boxed(&s2, dx, dy));
+            let var = sq - sum * sum / f64::from(n);
+            if var <= f64::from(n) {
+                return None;
+            }
+            let mut acc = 0.0f32;
+            for (r, trow) in t.chunks_exact(self.w).enumerate() {
+                let start = (dy + r) * rw + dx;
+                acc += dot(region.get(start..start + self.w)?, trow);
+            }
+            Some(acc / var.sqrt() as f32)
+        };
+        let Some((_, anchor)) = hint.and_then(|h| self.glyphs.iter().find(|(c, _)| *c == h)) else {
+            let mut best = vec![0.0f32; self.glyphs.len()];
+            for dy in 0..=2 * SHIFT_Y {
+                for dx in 0..=2 * SHIFT_X {
+                    for ((_, t), b) in self.glyphs.iter().zip(best.iter_mut()) {
+                        if let Some(v) = ncc(t, dx, dy)
+                            && v > *b
+                        {
+                            *b = v;
+                        }
+                    }
+                }
+            }
+            let mut ranked: Vec<(char, f32)> = self.glyphs.iter().map(|(c, _)| *c).zip(best).collect();
+            ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+            return Scores(ranked);
+        };
+        let mut at = (SHIFT_X, SHIFT_Y);
+        let mut top_score = f32::MIN;
         for dy in 0..=2 * SHIFT_Y {
             for dx in 0..=2 * SHIFT_X {
-                let (mut sum, mut sq) = (0.0f32, 0.0f32);
-                for r in 0..self.h {
-                    let start = (dy + r) * rw + dx;
-                    if let Some(row) = region.get(start..start + self.w) {
-                        for v in row {
-                            sum += v;
-                            sq += v * v;
-                        }
-                    }
+                if let Some(v) = ncc(anchor, dx, dy)
+                    && v > top_score
+                {
+                    top_score = v;
+                    at = (dx, dy);
                 }
-                let var = sq - sum * sum / n;
-                // A flat window (less than about one grey level of spread) has no shape.
-                if var <= n {
+            }
+        }
+        // Every glyph at that alignment, then the five best also within ±1 px of it.
+        let mut best = vec![0.0f32; self.glyphs.len()];
+        for ((_, t), b) in self.glyphs.iter().zip(best.iter_mut()) {
+            *b = ncc(t, at.0, at.1).unwrap_or(0.0).max(0.0);
+        }
+        let mut order: Vec<usize> = (0..self.glyphs.len()).collect();
+        order.sort_by(|&i, &j| {
+            let (a, b) = (
+                best.get(i).copied().unwrap_or(0.0),
+                best.get(j).copied().unwrap_or(0.0),
+            );
+            b.total_cmp(&a)
+        });
+        order.truncate(5);
+        for dy in at.1.saturating_sub(1)..=(at.1 + 1).min(2 * SHIFT_Y) {
+            for dx in at.0.saturating_sub(1)..=(at.0 + 1).min(2 * SHIFT_X) {
+                if (dx, dy) == at {
                     continue;
                 }
-                let denom = var.sqrt();
-                for (g, (_, t)) in self.glyphs.iter().enumerate() {
-                    let mut dot = 0.0f32;
-                    for (r, trow) in t.chunks_exact(self.w).enumerate() {
-                        let start = (dy + r) * rw + dx;
-                        if let Some(row) = region.get(start..start + self.w) {
-                            dot += row.iter().zip(trow).map(|(a, b)| a * b).sum::<f32>();
-                        }
-                    }
-                    let ncc = dot / denom;
-                    if let Some(b) = best.get_mut(g)
-                        && ncc > *b
+                for &g in &order {
+                    if let (Some((_, t)), Some(b)) = (self.glyphs.get(g), best.get_mut(g))
+                        && let Some(v) = ncc(t, dx, dy)
+                        && v > *b
                     {
-                        *b = ncc;
+                        *b = v;
                     }
                 }
             }
@@ -273,6 +337,24 @@ impl Templates {
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
         Scores(ranked)
     }
+}
+
+/// Dot product in eight lanes (vectorises without reassociating one running sum).
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let mut acc = [0.0f32; 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let tail: f32 = ca
+        .remainder()
+        .iter()
+        .zip(cb.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    for (x, y) in ca.zip(cb) {
+        for ((s, p), q) in acc.iter_mut().zip(x).zip(y) {
+            *s += p * q;
+        }
+    }
+    acc.iter().sum::<f32>() + tail
 }
 
 #[cfg(test)]
@@ -324,7 +406,7 @@ mod tests {
         for (i, c) in text.chars().enumerate() {
             // Off by a pixel or two, as a real cell estimate is.
             let cx = 30.0 + pitch * (i as f32 + 0.5) + if i % 2 == 0 { 1.6 } else { -1.2 };
-            let s = t.classify(&plane, cx, 21.0);
+            let s = t.classify(&plane, cx, 21.0, if i % 3 == 0 { None } else { Some(c) });
             let (best, score) = s.best().unwrap();
             assert_eq!(best, c, "cell {i}: {s:?}");
             assert!(score > 0.9, "cell {i} {c}: {score}");
@@ -339,8 +421,8 @@ mod tests {
         let (img, pitch) = render(&o, "GQ", 28.0, 20.0, 20.0);
         let img = imageproc::filter::gaussian_blur_f32(&img, 1.5);
         let plane = Plane::new(&img);
-        let g = t.classify(&plane, 20.0 + pitch * 0.5, 20.0);
-        let q = t.classify(&plane, 20.0 + pitch * 1.5, 20.0);
+        let g = t.classify(&plane, 20.0 + pitch * 0.5, 20.0, Some('G'));
+        let q = t.classify(&plane, 20.0 + pitch * 1.5, 20.0, Some('G'));
         assert_eq!(g.best().map(|b| b.0), Some('G'), "{g:?}");
         assert_eq!(q.best().map(|b| b.0), Some('Q'), "{q:?}");
         assert!(g.score('G').unwrap() > g.score('Q').unwrap() + 0.02);
@@ -352,7 +434,7 @@ mod tests {
         let o = ocrb();
         let t = o.templates(28.0, None).unwrap();
         let blank = GrayImage::from_pixel(80, 80, Luma([200]));
-        let s = t.classify(&Plane::new(&blank), 40.0, 20.0);
+        let s = t.classify(&Plane::new(&blank), 40.0, 20.0, None);
         assert!(s.best().unwrap().1 <= 0.0, "{s:?}");
         // Deterministic noise.
         let mut state = 12345u32;
@@ -360,7 +442,7 @@ mod tests {
             state = state.wrapping_mul(1_103_515_245).wrapping_add(12345);
             Luma([(state >> 24) as u8])
         });
-        let s = t.classify(&Plane::new(&noise), 40.0, 20.0);
+        let s = t.classify(&Plane::new(&noise), 40.0, 20.0, Some('<'));
         let (_, best) = s.best().unwrap();
         assert!(best < 0.5, "noise matched a glyph: {s:?}");
     }
@@ -372,7 +454,7 @@ mod tests {
         assert!(o.templates(f32::NAN, Some(20.0)).is_none());
         let t = o.templates(20.0, Some(f32::INFINITY)).unwrap();
         let empty = GrayImage::new(0, 0);
-        let s = t.classify(&Plane::new(&empty), -50.0, 1e9);
+        let s = t.classify(&Plane::new(&empty), -50.0, 1e9, Some('?'));
         assert_eq!(s.0.len(), 37);
         assert!(Ocrb::load(Path::new("/nonexistent/OCRB.otf")).is_err());
     }

@@ -894,7 +894,9 @@ fn template_scores(
                     .copied()
                     .flatten()
                     .unwrap_or(start + col as f32 * pitch);
-                Some(t.classify(&plane, cx, top_at(cx)))
+                // A column nobody read has no hint: its glyph may be anything.
+                let hint = f.mid.get(col).copied().flatten().and(f.text.get(col).copied());
+                Some(t.classify(&plane, cx, top_at(cx), hint))
             })
             .collect();
     }
@@ -927,6 +929,46 @@ fn invisible_to_checks(specs: &[ivs_mrz::CheckSpec], line: usize, column: usize,
         !covered
             || matches!((ivs_mrz::char_value(a), ivs_mrz::char_value(c)), (Some(x), Some(y)) if x % 10 == y % 10)
     })
+}
+
+/// Where the check digits cannot tell and the templates can: at a position a check digit covers,
+/// a glyph with the same check value modulo 10 (`G`/`Q`, `<`/`K`, …) that the templates clearly
+/// prefer ([`TMPL_DOUBT`]) replaces the character read. The swap leaves every check digit as it
+/// was; a misread of any other value would already fail its check. Name positions (no check
+/// digit) are only marked uncertain, never swapped.
+fn template_swaps(lines: &[String], format: Format, fitted: &[Fitted]) -> Vec<String> {
+    let specs = ivs_mrz::check_specs(format, lines);
+    let classes = ivs_mrz::char_classes(format, lines);
+    let mut out = lines.to_vec();
+    for (li, f) in fitted.iter().enumerate() {
+        let Some(line) = out.get_mut(li) else { continue };
+        let mut chars: Vec<char> = line.chars().collect();
+        for (col, c) in chars.iter_mut().enumerate() {
+            let covered = specs
+                .iter()
+                .any(|s| s.data.iter().any(|p| p.line == li && p.column == col));
+            let Some(Some(s)) = f.tmpl.get(col) else { continue };
+            let Some((t, best)) = s.best() else { continue };
+            let class = classes.get(li).and_then(|k| k.get(col)).copied();
+            let same_value = matches!(
+                (ivs_mrz::char_value(t), ivs_mrz::char_value(*c)),
+                (Some(x), Some(y)) if x % 10 == y % 10
+            );
+            if covered
+                && t != *c
+                && same_value
+                && best >= TMPL_MIN
+                && best >= s.score(*c).unwrap_or(-1.0) + TMPL_DOUBT
+                && t.is_ascii()
+                && class.is_some_and(|k| k.allows(t as u8))
+                && invisible_to_checks(&specs, li, col, *c, t)
+            {
+                *c = t;
+            }
+        }
+        *line = chars.into_iter().collect();
+    }
+    out
 }
 
 /// Positions the OCR-B templates doubt: another glyph scores better than the character read by
@@ -1070,6 +1112,12 @@ fn finish(fitted: &[Fitted], raw: Vec<String>, confidence: f32, today: Date) -> 
     let fixed = fix_names(&mrz.lines, mrz.format);
     if fixed != mrz.lines
         && let Ok(m) = ivs_mrz::parse_lines(&fixed, &options)
+    {
+        mrz = m;
+    }
+    let swapped = template_swaps(&mrz.lines, mrz.format, fitted);
+    if swapped != mrz.lines
+        && let Ok(m) = ivs_mrz::parse_lines(&swapped, &options)
     {
         mrz = m;
     }
@@ -1678,6 +1726,28 @@ mod tests {
             })
             .collect();
         assert!(uncertain_templates(&lines, Format::Td3, &plain).is_empty());
+    }
+
+    #[test]
+    fn the_templates_settle_g_and_q_where_a_check_digit_cannot_but_never_in_names() {
+        let lines = vec![
+            "P<UTOERIKSSON<<ANNA<MARIG<<<<<<<<<<<<<<<<<<<".to_owned(),
+            "L8989G2C36UTO7408122F1204159ZE184226B<<<<<10".to_owned(),
+        ];
+        let q = [('Q', 0.8), ('G', 0.62)];
+        // The document number's G (covered by its check digit, which G and Q both satisfy).
+        let fitted = vec![fitted_with(&lines[0], 24, &q), fitted_with(&lines[1], 5, &q)];
+        let swapped = template_swaps(&lines, Format::Td3, &fitted);
+        assert_eq!(&swapped[1][..10], "L8989Q2C36");
+        // The name's G stays as read (it is marked uncertain instead).
+        assert_eq!(swapped[0], lines[0]);
+        // A close call is not swapped; nor is a glyph a check digit would see (8 → B).
+        let close = [('Q', 0.68), ('G', 0.62)];
+        let fitted = vec![fitted_with(&lines[0], 99, &[]), fitted_with(&lines[1], 5, &close)];
+        assert_eq!(template_swaps(&lines, Format::Td3, &fitted), lines);
+        let b = [('B', 0.9), ('8', 0.6)];
+        let fitted = vec![fitted_with(&lines[0], 99, &[]), fitted_with(&lines[1], 1, &b)];
+        assert_eq!(template_swaps(&lines, Format::Td3, &fitted), lines);
     }
 
     #[test]
