@@ -215,31 +215,57 @@ impl TessReader {
     fn read_located(&self, gray: &GrayImage, located: &locate::Located) -> Reading {
         let bands = &located.bands;
         let mut best: Option<Reading> = None;
-        'bands: for band in bands.iter().take(MAX_BANDS) {
-            let crop = locate::extract(gray, band, CHAR_PX);
-            for turn in [false, true] {
-                let (img, b) = if turn {
-                    (imageops::rotate180(&crop), band.turned())
+        'bands: for (i, band) in bands.iter().take(MAX_BANDS).enumerate() {
+            let mut done = false;
+            for pass in 0..2 {
+                let cut = if pass == 0 {
+                    band.clone()
                 } else {
-                    (crop.clone(), band.clone())
+                    // The first band once more along the direction of its own projection
+                    // profile when its reads do not validate and that direction differs by
+                    // more than a degree: a wavy page pattern can pull the locator's direction
+                    // (the whole page's) off the text, and the crop then cuts across the lines.
+                    let angle = if i == 0 && !best.as_ref().is_some_and(valid) {
+                        locate::refine_angle(gray, band)
+                    } else {
+                        band.angle
+                    };
+                    if (angle - band.angle).abs() <= 1f32.to_radians() {
+                        break;
+                    }
+                    locate::Band {
+                        angle,
+                        ..band.clone()
+                    }
                 };
-                let reading = self.read_band(&img, gray, &b);
-                let done = good_enough(&reading);
-                if best.as_ref().is_none_or(|r| rank(&reading) > rank(r)) {
-                    best = Some(reading);
+                let crop = locate::extract(gray, &cut, CHAR_PX);
+                for turn in [false, true] {
+                    let (img, b) = if turn {
+                        (imageops::rotate180(&crop), cut.turned())
+                    } else {
+                        (crop.clone(), cut.clone())
+                    };
+                    let reading = self.read_band(&img, gray, &b);
+                    done = good_enough(&reading);
+                    if best.as_ref().is_none_or(|r| rank(&reading) > rank(r)) {
+                        best = Some(reading);
+                    }
+                    if done {
+                        break;
+                    }
                 }
-                if done {
+                if done && (pass > 0 || best.as_ref().is_some_and(valid)) {
                     break 'bands;
                 }
+            }
+            if done {
+                break;
             }
         }
         // The whole-page read (slow) only when no located band gave a valid MRZ: a band that
         // parses but fails its check digits may be a wrong band or a bad deskew (seen on clean
         // synthetic pages), and the page read then often gets it right; the better rank wins.
-        if best
-            .as_ref()
-            .is_some_and(|r| r.mrz.as_ref().is_some_and(ivs_mrz::Mrz::is_valid))
-        {
+        if best.as_ref().is_some_and(valid) {
             return best.unwrap_or_default();
         }
         let page = self.read_page(gray);
@@ -362,6 +388,11 @@ impl crate::eval::MrzReader for TessReader {
         }
         crate::eval::ReadResult { lines }
     }
+}
+
+/// Whether a reading parses and passes all its check digits.
+fn valid(r: &Reading) -> bool {
+    r.mrz.as_ref().is_some_and(ivs_mrz::Mrz::is_valid)
 }
 
 /// Whether a reading is good enough to stop looking: it parses with more than half of its check
