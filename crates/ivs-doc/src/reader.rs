@@ -815,12 +815,18 @@ fn assemble_band(
     let left = lefts.get(lefts.len() / 2).copied().unwrap_or(0.0);
     let trimmed: Vec<Vec<OcrChar>> = lines
         .iter()
-        .map(|l| {
+        .enumerate()
+        .map(|(li, l)| {
             let mut l = (*l).clone();
             if l.len() == width + 1
                 && let Some(first) = l.first()
             {
-                if first.mid() < left - pitch_est * 0.5 {
+                // The first line starts with the document code, a letter: of its two ends the
+                // one that keeps a letter in front goes, when only one does.
+                let letter = |c: Option<&OcrChar>| c.is_some_and(|c| c.c.is_ascii_uppercase());
+                let keeps_front = li == 0 && letter(l.first()) && !letter(l.get(1));
+                let front_is_speck = li == 0 && !letter(l.first()) && letter(l.get(1));
+                if front_is_speck || (!keeps_front && first.mid() < left - pitch_est * 0.5) {
                     l.remove(0);
                 } else {
                     l.pop();
@@ -1779,6 +1785,44 @@ mod tests {
         let b = [('B', 0.9), ('8', 0.6)];
         let fitted = vec![fitted_with(&lines[0], 99, &[]), fitted_with(&lines[1], 1, &b)];
         assert_eq!(template_swaps(&lines, Format::Td3, &fitted), lines);
+    }
+
+    #[test]
+    fn a_trailing_speck_goes_not_the_document_code_of_a_sheared_first_line() {
+        // 79_pass-hun.png: both lines read with one speck too many at the end, and the first
+        // line starting more than half a pitch left of the second (a sheared photo).
+        let line = |text: &str, x0: f32| -> Vec<OcrChar> {
+            text.chars()
+                .enumerate()
+                .map(|(i, c)| OcrChar {
+                    c,
+                    conf: 95.0,
+                    x0: x0 + i as f32 * 28.0,
+                    x1: x0 + i as f32 * 28.0 + 20.0,
+                    y0: 10.0,
+                    y1: 38.0,
+                    alts: Vec::new(),
+                })
+                .collect()
+        };
+        let ocr = vec![
+            line("P<HUNHANDRA<<ROZALIA<IRMA<<<<<<<<<<<<<<<<<<<O", 40.0),
+            line("BD00020282HUN7802225F2203012<<<<<<<<<<<<<<060", 60.0),
+        ];
+        let r = assemble_band(
+            &ocr,
+            2,
+            (40.0, 40.0 + 45.0 * 28.0),
+            Date::new(2026, 11, 25).unwrap(),
+            None,
+        );
+        assert_eq!(
+            r.lines,
+            vec![
+                "P<HUNHANDRA<<ROZALIA<IRMA<<<<<<<<<<<<<<<<<<<".to_owned(),
+                "BD00020282HUN7802225F2203012<<<<<<<<<<<<<<06".to_owned()
+            ]
+        );
     }
 
     #[test]
