@@ -4,6 +4,7 @@
 pub mod checks;
 pub mod eval;
 pub mod locate;
+pub mod ocrb;
 pub mod portrait;
 pub mod quality;
 pub mod reader;

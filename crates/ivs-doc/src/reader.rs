@@ -12,6 +12,7 @@
 //! initialised; the `ivs` binary sets it at start-up.
 
 use crate::locate;
+use crate::ocrb::{self, Ocrb, Plane, Scores};
 use crate::quality::{self, Quality};
 use image::{GrayImage, ImageReader, imageops};
 use ivs_mrz::{CharClass, Date, Format, Mrz, ParseOptions};
@@ -28,6 +29,13 @@ pub const MAX_ALLOC: u64 = 512 * 1024 * 1024;
 pub const UNCERTAIN_BELOW: f32 = 60.0;
 /// The recogniser's alternatives are tried only at characters read with less confidence.
 const ALT_CONF_BELOW: f32 = 90.0;
+/// OCR-B template cells whose best glyph scores below this (NCC) carry no opinion.
+const TMPL_MIN: f32 = 0.6;
+/// A glyph scoring this much better than the character read makes it doubtful where no check
+/// digit would notice the swap.
+const TMPL_INVISIBLE: f32 = 0.08;
+/// A glyph scoring this much better than the character read makes it doubtful anywhere.
+const TMPL_DOUBT: f32 = 0.10;
 /// The width (pixels) the image is scaled to before OCR, in the upright frame.
 const OCR_WIDTH: u32 = 1000;
 /// Character height (pixels) a located band is scaled to before OCR.
@@ -134,11 +142,28 @@ struct OcrLine {
 pub struct TessReader {
     tess: RefCell<LepTess>,
     today: Date,
+    /// The OCR-B template recogniser (second opinion), when the font loaded.
+    ocrb: Option<Ocrb>,
+    /// Why the template recogniser is off (font missing or unusable).
+    ocrb_error: Option<String>,
 }
 
 impl TessReader {
-    /// Loads `mrz.traineddata` from `tessdata` (a directory).
+    /// Loads `mrz.traineddata` from `tessdata` (a directory) and the OCR-B font from
+    /// [`ocrb::FONT_PATH`]; without the font the reader works with Tesseract alone
+    /// ([`TessReader::ocrb_error`] says why).
     pub fn new(tessdata: &Path, today: Date) -> Result<Self, ReaderError> {
+        Self::with_font(tessdata, today, Path::new(ocrb::FONT_PATH))
+    }
+
+    /// Why the OCR-B template recogniser is not in use (`None`: it is).
+    #[must_use]
+    pub fn ocrb_error(&self) -> Option<&str> {
+        self.ocrb_error.as_deref()
+    }
+
+    /// As [`TessReader::new`], with the OCR-B font read from `font`.
+    pub fn with_font(tessdata: &Path, today: Date, font: &Path) -> Result<Self, ReaderError> {
         let dir = tessdata
             .to_str()
             .ok_or_else(|| ReaderError::Init("tessdata path is not UTF-8".to_owned()))?;
@@ -155,9 +180,15 @@ impl TessReader {
             .map_err(|_| ReaderError::Init("hocr_char_boxes".to_owned()))?;
         tess.set_variable(Variable::LstmChoiceMode, "2")
             .map_err(|_| ReaderError::Init("lstm_choice_mode".to_owned()))?;
+        let (ocrb, ocrb_error) = match Ocrb::load(font) {
+            Ok(o) => (Some(o), None),
+            Err(e) => (None, Some(format!("{e}; reading with Tesseract alone"))),
+        };
         Ok(Self {
             tess: RefCell::new(tess),
             today,
+            ocrb,
+            ocrb_error,
         })
     }
 
@@ -184,31 +215,57 @@ impl TessReader {
     fn read_located(&self, gray: &GrayImage, located: &locate::Located) -> Reading {
         let bands = &located.bands;
         let mut best: Option<Reading> = None;
-        'bands: for band in bands.iter().take(MAX_BANDS) {
-            let crop = locate::extract(gray, band, CHAR_PX);
-            for turn in [false, true] {
-                let (img, b) = if turn {
-                    (imageops::rotate180(&crop), band.turned())
+        'bands: for (i, band) in bands.iter().take(MAX_BANDS).enumerate() {
+            let mut done = false;
+            for pass in 0..2 {
+                let cut = if pass == 0 {
+                    band.clone()
                 } else {
-                    (crop.clone(), band.clone())
+                    // The first band once more along the direction of its own projection
+                    // profile when its reads do not validate and that direction differs by
+                    // more than a degree: a wavy page pattern can pull the locator's direction
+                    // (the whole page's) off the text, and the crop then cuts across the lines.
+                    let angle = if i == 0 && !best.as_ref().is_some_and(valid) {
+                        locate::refine_angle(gray, band)
+                    } else {
+                        band.angle
+                    };
+                    if (angle - band.angle).abs() <= 1f32.to_radians() {
+                        break;
+                    }
+                    locate::Band {
+                        angle,
+                        ..band.clone()
+                    }
                 };
-                let reading = self.read_band(&img, gray, &b);
-                let done = good_enough(&reading);
-                if best.as_ref().is_none_or(|r| rank(&reading) > rank(r)) {
-                    best = Some(reading);
+                let crop = locate::extract(gray, &cut, CHAR_PX);
+                for turn in [false, true] {
+                    let (img, b) = if turn {
+                        (imageops::rotate180(&crop), cut.turned())
+                    } else {
+                        (crop.clone(), cut.clone())
+                    };
+                    let reading = self.read_band(&img, gray, &b);
+                    done = good_enough(&reading);
+                    if best.as_ref().is_none_or(|r| rank(&reading) > rank(r)) {
+                        best = Some(reading);
+                    }
+                    if done {
+                        break;
+                    }
                 }
-                if done {
+                if done && (pass > 0 || best.as_ref().is_some_and(valid)) {
                     break 'bands;
                 }
+            }
+            if done {
+                break;
             }
         }
         // The whole-page read (slow) only when no located band gave a valid MRZ: a band that
         // parses but fails its check digits may be a wrong band or a bad deskew (seen on clean
         // synthetic pages), and the page read then often gets it right; the better rank wins.
-        if best
-            .as_ref()
-            .is_some_and(|r| r.mrz.as_ref().is_some_and(ivs_mrz::Mrz::is_valid))
-        {
+        if best.as_ref().is_some_and(valid) {
             return best.unwrap_or_default();
         }
         let page = self.read_page(gray);
@@ -222,7 +279,8 @@ impl TessReader {
     fn read_band(&self, crop: &GrayImage, gray: &GrayImage, band: &locate::Band) -> Reading {
         let lines = self.ocr_band(crop).unwrap_or_default();
         let span = locate::text_span(band, CHAR_PX);
-        let mut reading = assemble_band(&lines, band.lines, span, self.today);
+        let second = self.ocrb.as_ref().map(|o| (o, crop));
+        let mut reading = assemble_band(&lines, band.lines, span, self.today, second);
         let (w, h) = gray.dimensions();
         let rotation = upright_rotation(band.angle);
         reading.rotation = rotation;
@@ -330,6 +388,11 @@ impl crate::eval::MrzReader for TessReader {
         }
         crate::eval::ReadResult { lines }
     }
+}
+
+/// Whether a reading parses and passes all its check digits.
+fn valid(r: &Reading) -> bool {
+    r.mrz.as_ref().is_some_and(ivs_mrz::Mrz::is_valid)
 }
 
 /// Whether a reading is good enough to stop looking: it parses with more than half of its check
@@ -449,6 +512,9 @@ struct OcrChar {
     /// Left and right edge in the crop.
     x0: f32,
     x1: f32,
+    /// Top and bottom edge in the crop.
+    y0: f32,
+    y1: f32,
     /// Other characters the recogniser considered here, best first (without `c`).
     alts: Vec<char>,
 }
@@ -511,6 +577,8 @@ fn parse_hocr(hocr: &str) -> Vec<Vec<OcrChar>> {
                         conf,
                         x0: b[0],
                         x1: b[2],
+                        y0: b[1],
+                        y1: b[3],
                         alts: Vec::new(),
                     });
                 }
@@ -545,6 +613,32 @@ struct Fitted {
     alts: Vec<Vec<char>>,
     /// Columns two characters were read in, one of them dropped.
     contested: Vec<usize>,
+    /// Centre (crop x) of the character read in each column, `None` where nothing was read.
+    mid: Vec<Option<f32>>,
+    /// The OCR-B templates' ranked scores per column (empty without the recogniser).
+    tmpl: Vec<Option<Scores>>,
+}
+
+/// Columns of a line taken in reading order whose character sits much closer to its neighbour
+/// than the pitch (under 0.45 of it): one character was read twice or a speck was read, so the
+/// characters after it may sit one column off (both neighbours are returned). Two fillers are
+/// left alone (Tesseract's boxes in filler runs are loose).
+fn crowded(text: &[char], mids: &[Option<f32>], pitch: f32) -> Vec<usize> {
+    let mut out = Vec::new();
+    if pitch <= 0.0 {
+        return out;
+    }
+    for (i, w) in mids.windows(2).enumerate() {
+        let fillers = text.get(i) == Some(&'<') && text.get(i + 1) == Some(&'<');
+        if let [Some(a), Some(b)] = w
+            && b - a < 0.45 * pitch
+            && !fillers
+        {
+            out.extend([i, i + 1]);
+        }
+    }
+    out.dedup();
+    out
 }
 
 /// Puts the characters of `line` into `width` columns. A line read with exactly `width`
@@ -558,12 +652,15 @@ fn fit_line(line: &[OcrChar], width: usize, start: f32, pitch: f32) -> Fitted {
             f.text.push(ch.c);
             f.conf.push(ch.conf);
             f.alts.push(ch.alts.clone());
+            f.mid.push(Some(ch.mid()));
         }
         while f.text.len() < width {
             f.text.push('<');
             f.conf.push(0.0);
             f.alts.push(Vec::new());
+            f.mid.push(None);
         }
+        f.contested = crowded(&f.text, &f.mid, pitch);
         return f;
     }
     // Characters outside the columns (specks read beyond the ends) go first; when that leaves
@@ -581,7 +678,9 @@ fn fit_line(line: &[OcrChar], width: usize, start: f32, pitch: f32) -> Fitted {
             f.text.push(ch.c);
             f.conf.push(ch.conf);
             f.alts.push(ch.alts.clone());
+            f.mid.push(Some(ch.mid()));
         }
+        f.contested = crowded(&f.text, &f.mid, pitch);
         return f;
     }
     let mut slots: Vec<Option<&OcrChar>> = vec![None; width];
@@ -632,11 +731,13 @@ fn fit_line(line: &[OcrChar], width: usize, start: f32, pitch: f32) -> Fitted {
                 f.text.push(ch.c);
                 f.conf.push(ch.conf);
                 f.alts.push(ch.alts.clone());
+                f.mid.push(Some(ch.mid()));
             }
             None => {
                 f.text.push('<');
                 f.conf.push(0.0);
                 f.alts.push(Vec::new());
+                f.mid.push(None);
             }
         }
     }
@@ -645,7 +746,13 @@ fn fit_line(line: &[OcrChar], width: usize, start: f32, pitch: f32) -> Fitted {
 
 /// Turns the OCR lines of a band crop into a reading: picks the MRZ lines, fits them to the
 /// format's width by character position, then parses with check-digit repair.
-fn assemble_band(ocr: &[Vec<OcrChar>], expected: usize, span: (f32, f32), today: Date) -> Reading {
+fn assemble_band(
+    ocr: &[Vec<OcrChar>],
+    expected: usize,
+    span: (f32, f32),
+    today: Date,
+    second: Option<(&Ocrb, &GrayImage)>,
+) -> Reading {
     // Lines long enough to be MRZ lines; noise lines (bits of the text above) are dropped.
     let mut lines: Vec<&Vec<OcrChar>> = ocr.iter().filter(|l| l.len() >= 20).collect();
     if lines.is_empty() {
@@ -708,12 +815,18 @@ fn assemble_band(ocr: &[Vec<OcrChar>], expected: usize, span: (f32, f32), today:
     let left = lefts.get(lefts.len() / 2).copied().unwrap_or(0.0);
     let trimmed: Vec<Vec<OcrChar>> = lines
         .iter()
-        .map(|l| {
+        .enumerate()
+        .map(|(li, l)| {
             let mut l = (*l).clone();
             if l.len() == width + 1
                 && let Some(first) = l.first()
             {
-                if first.mid() < left - pitch_est * 0.5 {
+                // The first line starts with the document code, a letter: of its two ends the
+                // one that keeps a letter in front goes, when only one does.
+                let letter = |c: Option<&OcrChar>| c.is_some_and(|c| c.c.is_ascii_uppercase());
+                let keeps_front = li == 0 && letter(l.first()) && !letter(l.get(1));
+                let front_is_speck = li == 0 && !letter(l.first()) && letter(l.get(1));
+                if front_is_speck || (!keeps_front && first.mid() < left - pitch_est * 0.5) {
                     l.remove(0);
                 } else {
                     l.pop();
@@ -747,7 +860,10 @@ fn assemble_band(ocr: &[Vec<OcrChar>], expected: usize, span: (f32, f32), today:
     } else {
         0.0
     };
-    let fitted: Vec<Fitted> = lines.iter().map(|l| fit_line(l, width, start, pitch)).collect();
+    let mut fitted: Vec<Fitted> = lines.iter().map(|l| fit_line(l, width, start, pitch)).collect();
+    if let Some((o, crop)) = second {
+        template_scores(&mut fitted, &lines, o, crop, start, pitch);
+    }
     let all: Vec<f32> = lines.iter().flat_map(|l| l.iter().map(|c| c.conf)).collect();
     let confidence = if all.is_empty() {
         0.0
@@ -755,6 +871,180 @@ fn assemble_band(ocr: &[Vec<OcrChar>], expected: usize, span: (f32, f32), today:
         all.iter().sum::<f32>() / all.len() as f32 / 100.0
     };
     finish(&fitted, raw, confidence, today)
+}
+
+/// Scores every column of every fitted line with the OCR-B templates: the cell is centred on
+/// the character read there (on the column grid where nothing was read); the capitals' height and
+/// top come from the character boxes Tesseract gave (medians, fillers left out).
+fn template_scores(
+    fitted: &mut [Fitted],
+    lines: &[&Vec<OcrChar>],
+    o: &Ocrb,
+    crop: &GrayImage,
+    start: f32,
+    pitch: f32,
+) {
+    let median = |mut v: Vec<f32>| -> Option<f32> {
+        v.sort_by(f32::total_cmp);
+        v.get(v.len() / 2).copied()
+    };
+    let caps: Vec<f32> = lines
+        .iter()
+        .flat_map(|l| l.iter().filter(|c| c.c != '<').map(|c| c.y1 - c.y0))
+        .collect();
+    let Some(cap) = median(caps) else { return };
+    let Some(t) = o.templates(cap, (pitch > 0.0).then_some(pitch)) else {
+        return;
+    };
+    let plane = Plane::new(crop);
+    for (f, l) in fitted.iter_mut().zip(lines) {
+        // The capitals' top along the line (a residual tilt or a curved page): each character
+        // read gives an estimate (its top; for a filler, its middle less the filler's depth),
+        // and a cell takes the median of the 7 nearest estimates.
+        let pts: Vec<(f32, f32)> = l
+            .iter()
+            .map(|c| {
+                let top = if c.c == '<' {
+                    (c.y0 + c.y1) / 2.0 - t.filler_mid
+                } else {
+                    c.y0
+                };
+                (c.mid(), top)
+            })
+            .collect();
+        if pts.is_empty() {
+            continue;
+        }
+        let top_at = |x: f32| -> f32 {
+            let mut near: Vec<(f32, f32)> = pts.iter().map(|p| ((p.0 - x).abs(), p.1)).collect();
+            near.sort_by(|a, b| a.0.total_cmp(&b.0));
+            near.truncate(7);
+            let mut tops: Vec<f32> = near.iter().map(|p| p.1).collect();
+            tops.sort_by(f32::total_cmp);
+            tops.get(tops.len() / 2).copied().unwrap_or(0.0)
+        };
+        f.tmpl = (0..f.text.len())
+            .map(|col| {
+                let cx = f
+                    .mid
+                    .get(col)
+                    .copied()
+                    .flatten()
+                    .unwrap_or(start + col as f32 * pitch);
+                // A column nobody read has no hint: its glyph may be anything.
+                let hint = f.mid.get(col).copied().flatten().and(f.text.get(col).copied());
+                Some(t.classify(&plane, cx, top_at(cx), hint))
+            })
+            .collect();
+    }
+}
+
+/// The template's candidate at a column: its best glyph, when that matches at all
+/// ([`TMPL_MIN`]).
+fn template_candidates(f: &Fitted, col: usize) -> Vec<char> {
+    let Some(Some(s)) = f.tmpl.get(col) else {
+        return Vec::new();
+    };
+    let Some((_, best)) = s.best() else {
+        return Vec::new();
+    };
+    if best < TMPL_MIN {
+        return Vec::new();
+    }
+    s.0.iter().take(1).map(|(c, _)| *c).collect()
+}
+
+/// Whether swapping `c` for `a` at `(line, column)` goes unnoticed by every check digit: the
+/// position is covered by none, or only as data and the two have the same value modulo 10 (the
+/// weights 7, 3, 1 are prime to 10).
+fn invisible_to_checks(specs: &[ivs_mrz::CheckSpec], line: usize, column: usize, c: char, a: char) -> bool {
+    specs.iter().all(|s| {
+        if s.check.line == line && s.check.column == column {
+            return false;
+        }
+        let covered = s.data.iter().any(|p| p.line == line && p.column == column);
+        !covered
+            || matches!((ivs_mrz::char_value(a), ivs_mrz::char_value(c)), (Some(x), Some(y)) if x % 10 == y % 10)
+    })
+}
+
+/// Where the check digits cannot tell and the templates can: at a position a check digit covers,
+/// a glyph with the same check value modulo 10 (`G`/`Q`, `<`/`K`, …) that the templates clearly
+/// prefer ([`TMPL_DOUBT`]) replaces the character read. The swap leaves every check digit as it
+/// was; a misread of any other value would already fail its check. Name positions (no check
+/// digit) are only marked uncertain, never swapped.
+fn template_swaps(lines: &[String], format: Format, fitted: &[Fitted]) -> Vec<String> {
+    let specs = ivs_mrz::check_specs(format, lines);
+    let classes = ivs_mrz::char_classes(format, lines);
+    let mut out = lines.to_vec();
+    for (li, f) in fitted.iter().enumerate() {
+        let Some(line) = out.get_mut(li) else { continue };
+        let mut chars: Vec<char> = line.chars().collect();
+        for (col, c) in chars.iter_mut().enumerate() {
+            let covered = specs
+                .iter()
+                .any(|s| s.data.iter().any(|p| p.line == li && p.column == col));
+            let Some(Some(s)) = f.tmpl.get(col) else { continue };
+            let Some((t, best)) = s.best() else { continue };
+            let class = classes.get(li).and_then(|k| k.get(col)).copied();
+            let same_value = matches!(
+                (ivs_mrz::char_value(t), ivs_mrz::char_value(*c)),
+                (Some(x), Some(y)) if x % 10 == y % 10
+            );
+            if covered
+                && t != *c
+                && same_value
+                && best >= TMPL_MIN
+                && best >= s.score(*c).unwrap_or(-1.0) + TMPL_DOUBT
+                && t.is_ascii()
+                && class.is_some_and(|k| k.allows(t as u8))
+                && invisible_to_checks(&specs, li, col, *c, t)
+            {
+                *c = t;
+            }
+        }
+        *line = chars.into_iter().collect();
+    }
+    out
+}
+
+/// Positions the OCR-B templates doubt: another glyph scores better than the character read by
+/// [`TMPL_INVISIBLE`] and no check digit would notice the swap (`G`/`Q`, name letters), or by
+/// [`TMPL_DOUBT`] whatever the check digits say (several misreads can cancel out in one check
+/// digit). Ties are left to Tesseract: on the shared photos the printed glyphs differ from the
+/// font enough that close scores (`E`/`F`, `O`/`D`) are not evidence.
+fn uncertain_templates(lines: &[String], format: Format, fitted: &[Fitted]) -> Vec<Position> {
+    let specs = ivs_mrz::check_specs(format, lines);
+    let classes = ivs_mrz::char_classes(format, lines);
+    let mut out = Vec::new();
+    for (li, f) in fitted.iter().enumerate() {
+        let Some(line) = lines.get(li) else { continue };
+        for (col, c) in line.chars().enumerate() {
+            let Some(Some(s)) = f.tmpl.get(col) else { continue };
+            let Some((_, best)) = s.best() else { continue };
+            if best < TMPL_MIN {
+                continue;
+            }
+            let Some(class) = classes.get(li).and_then(|k| k.get(col)).copied() else {
+                continue;
+            };
+            let sc = s.score(c).unwrap_or(-1.0);
+            let doubt = s.0.iter().any(|&(a, sa)| {
+                a != c
+                    && a.is_ascii()
+                    && class.allows(a as u8)
+                    && (sa > sc + TMPL_DOUBT
+                        || (sa >= sc + TMPL_INVISIBLE && invisible_to_checks(&specs, li, col, c, a)))
+            });
+            if doubt {
+                out.push(Position {
+                    line: li,
+                    column: col,
+                });
+            }
+        }
+    }
+    out
 }
 
 /// Tries the recogniser's alternatives on the characters of each check field that still fails:
@@ -790,11 +1080,18 @@ fn use_alternatives(lines: &mut [Vec<char>], fitted: &[Fitted], format: Format) 
             let (Some(alts), Some(conf)) = (f.alts.get(p.column), f.conf.get(p.column)) else {
                 continue;
             };
-            if *conf >= ALT_CONF_BELOW {
-                continue;
-            }
             let class = classes.get(p.line).and_then(|c| c.get(p.column)).copied();
-            for &a in alts.iter().take(2) {
+            let mut cands: Vec<char> = if *conf < ALT_CONF_BELOW {
+                alts.iter().take(2).copied().collect()
+            } else {
+                Vec::new()
+            };
+            for a in template_candidates(f, p.column) {
+                if a != lines[p.line][p.column] && !cands.contains(&a) {
+                    cands.push(a);
+                }
+            }
+            for a in cands {
                 if !a.is_ascii() || !class.is_some_and(|k| k.allows(a as u8)) {
                     continue;
                 }
@@ -824,6 +1121,16 @@ fn finish(fitted: &[Fitted], raw: Vec<String>, confidence: f32, today: Date) -> 
     let lines: Vec<String> = fitted.iter().map(|f| f.text.iter().collect()).collect();
     let confs: Vec<Vec<f32>> = fitted.iter().map(|f| f.conf.clone()).collect();
     let Ok(first) = ivs_mrz::parse_lines(&lines, &options) else {
+        // Not a parse, yet possibly shaped like an MRZ whose check digits pass (a line whose
+        // start was lost and filled in): its doubtful positions are marked all the same.
+        if let Some(format) = Format::detect(&lines) {
+            let mut uncertain = uncertain_guesses(&lines, format, fitted);
+            uncertain.extend(uncertain_templates(&lines, format, fitted));
+            uncertain.extend(uncertain_structure(&lines, format));
+            uncertain.sort_by_key(|p| (p.line, p.column));
+            uncertain.dedup();
+            reading.uncertain = uncertain;
+        }
         reading.lines = lines;
         return reading;
     };
@@ -845,8 +1152,16 @@ fn finish(fitted: &[Fitted], raw: Vec<String>, confidence: f32, today: Date) -> 
     {
         mrz = m;
     }
+    let swapped = template_swaps(&mrz.lines, mrz.format, fitted);
+    if swapped != mrz.lines
+        && let Ok(m) = ivs_mrz::parse_lines(&swapped, &options)
+    {
+        mrz = m;
+    }
     let mut uncertain = uncertain_names(&mrz.lines, mrz.format, &confs);
     uncertain.extend(uncertain_guesses(&mrz.lines, mrz.format, fitted));
+    uncertain.extend(uncertain_templates(&mrz.lines, mrz.format, fitted));
+    uncertain.extend(uncertain_structure(&mrz.lines, mrz.format));
     uncertain.sort_by_key(|p| (p.line, p.column));
     uncertain.dedup();
     reading.uncertain = uncertain;
@@ -941,9 +1256,15 @@ fn assemble(group: &[OcrLine], today: Date) -> Reading {
             ivs_mrz::parse_lines(&fixed, &options).unwrap_or(mrz)
         };
         reading.uncertain = uncertain_names(&mrz.lines, mrz.format, &confs);
+        reading
+            .uncertain
+            .extend(uncertain_structure(&mrz.lines, mrz.format));
         reading.lines = mrz.lines.clone();
         reading.mrz = Some(mrz);
     } else {
+        if let Some(format) = Format::detect(&lines) {
+            reading.uncertain = uncertain_structure(&lines, format);
+        }
         reading.lines = lines;
     }
     reading
@@ -1058,6 +1379,25 @@ fn uncertain_guesses(lines: &[String], format: Format, fitted: &[Fitted]) -> Vec
                 });
             }
         }
+    }
+    out
+}
+
+/// Positions that cannot be right as read: a document code starting with a filler, or an
+/// issuing state of three fillers (a line whose start was lost and filled in); no check digit
+/// covers them.
+fn uncertain_structure(lines: &[String], format: Format) -> Vec<Position> {
+    let mut out = Vec::new();
+    let Some(first) = lines.first() else {
+        return out;
+    };
+    if first.starts_with('<') {
+        out.push(Position { line: 0, column: 0 });
+    }
+    if let Some(&(li, start)) = country_fields(format).first()
+        && lines.get(li).and_then(|l| l.get(start..start + 3)) == Some("<<<")
+    {
+        out.extend((start..start + 3).map(|column| Position { line: li, column }));
     }
     out
 }
@@ -1328,6 +1668,189 @@ mod tests {
         let r = reader().read_gray(&blank);
         assert!(r.lines.is_empty());
         assert!(r.mrz.is_none());
+    }
+
+    #[test]
+    fn without_the_ocrb_font_the_reader_still_reads_and_says_why() {
+        assert!(
+            reader().ocrb_error().is_none(),
+            "fonts-ocr-b is installed by scripts/setup.sh"
+        );
+        let today = Date::new(2026, 11, 25).unwrap();
+        let r = TessReader::with_font(
+            &root().join("models/tessdata"),
+            today,
+            Path::new("/nonexistent/OCRB.otf"),
+        )
+        .unwrap();
+        let why = r.ocrb_error().unwrap();
+        assert!(why.contains("OCR-B") && why.contains("Tesseract alone"), "{why}");
+        let (page, truth) = clean_page(1);
+        assert_eq!(r.read_gray(&page).lines, truth.lines);
+    }
+
+    /// A fitted line whose every column the templates score as `scores` says, except `col`.
+    fn fitted_with(text: &str, col: usize, cell: &[(char, f32)]) -> Fitted {
+        let n = text.chars().count();
+        let mut f = Fitted {
+            text: text.chars().collect(),
+            conf: vec![99.0; n],
+            alts: vec![Vec::new(); n],
+            mid: vec![None; n],
+            ..Fitted::default()
+        };
+        f.tmpl = text
+            .chars()
+            .enumerate()
+            .map(|(i, c)| {
+                Some(if i == col {
+                    Scores(cell.to_vec())
+                } else {
+                    Scores(vec![(c, 0.9), ('#', 0.5)])
+                })
+            })
+            .collect();
+        f
+    }
+
+    #[test]
+    fn the_templates_doubt_a_swap_no_check_digit_sees_but_not_a_close_call() {
+        let lines = vec![
+            "P<UTOERIKSSON<<ANNA<MARIG<<<<<<<<<<<<<<<<<<<".to_owned(),
+            "L898902C36UTO7408122F1204159ZE184226B<<<<<10".to_owned(),
+        ];
+        // The name's G: the templates see a Q clearly (no check digit covers the names).
+        let q = [('Q', 0.78), ('G', 0.6), ('O', 0.55)];
+        let fitted = vec![fitted_with(&lines[0], 24, &q), fitted_with(&lines[1], 99, &[])];
+        assert_eq!(
+            uncertain_templates(&lines, Format::Td3, &fitted),
+            vec![Position { line: 0, column: 24 }]
+        );
+        // A close call (E/F on a real print) is left to Tesseract.
+        let close = [('Q', 0.66), ('G', 0.6), ('O', 0.55)];
+        let fitted = vec![
+            fitted_with(&lines[0], 24, &close),
+            fitted_with(&lines[1], 99, &[]),
+        ];
+        assert!(uncertain_templates(&lines, Format::Td3, &fitted).is_empty());
+        // A cell no glyph matches carries no opinion.
+        let none = [('Q', 0.4), ('G', 0.1)];
+        let fitted = vec![fitted_with(&lines[0], 24, &none), fitted_with(&lines[1], 99, &[])];
+        assert!(uncertain_templates(&lines, Format::Td3, &fitted).is_empty());
+        // In the document number a check digit sees 8 → B: a moderate preference is not enough,
+        // a strong one is (several misreads can cancel out in one check digit).
+        let moderate = [('B', 0.79), ('8', 0.7)];
+        let fitted = vec![
+            fitted_with(&lines[0], 99, &[]),
+            fitted_with(&lines[1], 1, &moderate),
+        ];
+        assert!(uncertain_templates(&lines, Format::Td3, &fitted).is_empty());
+        let strong = [('B', 0.85), ('8', 0.7)];
+        let fitted = vec![
+            fitted_with(&lines[0], 99, &[]),
+            fitted_with(&lines[1], 1, &strong),
+        ];
+        assert_eq!(
+            uncertain_templates(&lines, Format::Td3, &fitted),
+            vec![Position { line: 1, column: 1 }]
+        );
+        // Without the recogniser (no scores) nothing is doubted.
+        let plain: Vec<Fitted> = fitted
+            .into_iter()
+            .map(|f| Fitted {
+                tmpl: Vec::new(),
+                ..f
+            })
+            .collect();
+        assert!(uncertain_templates(&lines, Format::Td3, &plain).is_empty());
+    }
+
+    #[test]
+    fn the_templates_settle_g_and_q_where_a_check_digit_cannot_but_never_in_names() {
+        let lines = vec![
+            "P<UTOERIKSSON<<ANNA<MARIG<<<<<<<<<<<<<<<<<<<".to_owned(),
+            "L8989G2C36UTO7408122F1204159ZE184226B<<<<<10".to_owned(),
+        ];
+        let q = [('Q', 0.8), ('G', 0.62)];
+        // The document number's G (covered by its check digit, which G and Q both satisfy).
+        let fitted = vec![fitted_with(&lines[0], 24, &q), fitted_with(&lines[1], 5, &q)];
+        let swapped = template_swaps(&lines, Format::Td3, &fitted);
+        assert_eq!(&swapped[1][..10], "L8989Q2C36");
+        // The name's G stays as read (it is marked uncertain instead).
+        assert_eq!(swapped[0], lines[0]);
+        // A close call is not swapped; nor is a glyph a check digit would see (8 → B).
+        let close = [('Q', 0.68), ('G', 0.62)];
+        let fitted = vec![fitted_with(&lines[0], 99, &[]), fitted_with(&lines[1], 5, &close)];
+        assert_eq!(template_swaps(&lines, Format::Td3, &fitted), lines);
+        let b = [('B', 0.9), ('8', 0.6)];
+        let fitted = vec![fitted_with(&lines[0], 99, &[]), fitted_with(&lines[1], 1, &b)];
+        assert_eq!(template_swaps(&lines, Format::Td3, &fitted), lines);
+    }
+
+    #[test]
+    fn a_trailing_speck_goes_not_the_document_code_of_a_sheared_first_line() {
+        // 79_pass-hun.png: both lines read with one speck too many at the end, and the first
+        // line starting more than half a pitch left of the second (a sheared photo).
+        let line = |text: &str, x0: f32| -> Vec<OcrChar> {
+            text.chars()
+                .enumerate()
+                .map(|(i, c)| OcrChar {
+                    c,
+                    conf: 95.0,
+                    x0: x0 + i as f32 * 28.0,
+                    x1: x0 + i as f32 * 28.0 + 20.0,
+                    y0: 10.0,
+                    y1: 38.0,
+                    alts: Vec::new(),
+                })
+                .collect()
+        };
+        let ocr = vec![
+            line("P<HUNHANDRA<<ROZALIA<IRMA<<<<<<<<<<<<<<<<<<<O", 40.0),
+            line("BD00020282HUN7802225F2203012<<<<<<<<<<<<<<060", 60.0),
+        ];
+        let r = assemble_band(
+            &ocr,
+            2,
+            (40.0, 40.0 + 45.0 * 28.0),
+            Date::new(2026, 11, 25).unwrap(),
+            None,
+        );
+        assert_eq!(
+            r.lines,
+            vec![
+                "P<HUNHANDRA<<ROZALIA<IRMA<<<<<<<<<<<<<<<<<<<".to_owned(),
+                "BD00020282HUN7802225F2203012<<<<<<<<<<<<<<06".to_owned()
+            ]
+        );
+    }
+
+    #[test]
+    fn a_lost_line_start_and_a_doubled_character_are_uncertain() {
+        let td1 = vec![
+            "<<<<<<ZDSTOJ8<2<<<<<<<<<<<<<<<".to_owned(),
+            "6412157M2204064TUR<<<<<<<<<<<0".to_owned(),
+            "WSKIMUL<WAKO<<<<<<<<<<<<<<<<<<".to_owned(),
+        ];
+        let u = uncertain_structure(&td1, Format::Td1);
+        assert_eq!(
+            u.iter().map(|p| (p.line, p.column)).collect::<Vec<_>>(),
+            vec![(0, 0), (0, 2), (0, 3), (0, 4)]
+        );
+        let ok = vec![
+            td1[0].replacen("<<<<<<", "C<TURO", 1),
+            td1[1].clone(),
+            td1[2].clone(),
+        ];
+        assert!(uncertain_structure(&ok, Format::Td1).is_empty());
+        // An O read twice: its two characters sit 0.4 pitch apart.
+        let text: Vec<char> = "TAOOSL".chars().collect();
+        let mids = [0.0, 24.0, 48.0, 57.6, 72.0, 96.0].map(Some);
+        assert_eq!(crowded(&text, &mids, 24.0), vec![2, 3]);
+        // Loose boxes in a filler run are not a doubled character.
+        let fillers: Vec<char> = "AB<<<C".chars().collect();
+        assert!(crowded(&fillers, &mids, 24.0).is_empty());
+        assert!(crowded(&text, &mids, 0.0).is_empty());
     }
 
     #[test]

@@ -97,6 +97,9 @@ fn with_reader<T>(
         let mut slot = cell.borrow_mut();
         if slot.as_ref().is_none_or(|(d, _)| *d != day) {
             let reader = TessReader::new(tessdata, day).map_err(|e| PipelineError::Reader(e.to_string()))?;
+            if let Some(why) = reader.ocrb_error() {
+                tracing::warn!("MRZ reader: {why}");
+            }
             *slot = Some((day, reader));
         }
         match slot.as_ref() {

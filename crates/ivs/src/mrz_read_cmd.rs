@@ -49,7 +49,12 @@ pub fn run(args: &MrzReadArgs) -> ExitCode {
         return ExitCode::from(2);
     };
     let reader = match TessReader::new(&args.tessdata, today) {
-        Ok(r) => r,
+        Ok(r) => {
+            if let Some(why) = r.ocrb_error() {
+                eprintln!("warning: {why}");
+            }
+            r
+        }
         Err(e) => {
             println!("{}", json!({"error": e.to_string()}));
             return ExitCode::from(2);
