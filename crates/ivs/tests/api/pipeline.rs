@@ -485,18 +485,7 @@ async fn an_analysis_that_keeps_failing_is_retried_then_handed_to_review() {
         ..Options::default()
     })
     .await;
-    let (rx, hook) = Receiver::start(vec![]).await;
-    app.repo
-        .set_partner_webhook(&app.a.key, Some(&hook), &app.a.signing_key)
-        .await
-        .unwrap();
-    let scan = app
-        .verify(
-            json!({"clientId": "c-fail"}),
-            &passport("obama.jpg", "320101", 0.0),
-            &selfie("obama2.jpg"),
-        )
-        .await;
+    let (rx, scan) = submit_with_webhook(&app, "c-fail").await;
     let job = || async { app.repo.jobs(ivs_store::JOB_ANALYSE).await.unwrap().remove(0) };
     // Each failed attempt goes back to the queue with a later run_at (backoff); moving the clock
     // past it lets the next attempt run.
@@ -530,6 +519,29 @@ async fn an_analysis_that_keeps_failing_is_retried_then_handed_to_review() {
     assert_eq!(seen.len() as i64, j.max_attempts - 1, "{seen:?}");
     assert!(seen.windows(2).all(|w| w[1] > w[0]), "{seen:?}");
     // Nothing is lost: the verification goes to a reviewer, and the partner hears so.
+    assert_handed_to_review(&app, &rx, &scan).await;
+}
+
+/// A sandbox verification of partner A with a webhook receiver: the receiver and the scanRef.
+async fn submit_with_webhook(app: &TestApp, client_id: &str) -> (Receiver, String) {
+    let (rx, hook) = Receiver::start(vec![]).await;
+    app.repo
+        .set_partner_webhook(&app.a.key, Some(&hook), &app.a.signing_key)
+        .await
+        .unwrap();
+    let scan = app
+        .verify(
+            json!({"clientId": client_id}),
+            &passport("obama.jpg", "320101", 0.0),
+            &selfie("obama2.jpg"),
+        )
+        .await;
+    (rx, scan)
+}
+
+/// The verification is `REVIEWING` with `DOC_ERROR`/`FACE_ERROR`, and a `final: false` webhook
+/// told the partner so.
+async fn assert_handed_to_review(app: &TestApp, rx: &Receiver, scan: &str) {
     let s = app
         .post("/api/v2/status", &app.a, json!({"scanRef": scan}))
         .await
@@ -552,18 +564,7 @@ async fn an_analysis_whose_worker_keeps_dying_is_handed_to_review() {
         ..Options::default()
     })
     .await;
-    let (rx, hook) = Receiver::start(vec![]).await;
-    app.repo
-        .set_partner_webhook(&app.a.key, Some(&hook), &app.a.signing_key)
-        .await
-        .unwrap();
-    let scan = app
-        .verify(
-            json!({"clientId": "c-dies"}),
-            &passport("obama.jpg", "320101", 0.0),
-            &selfie("obama2.jpg"),
-        )
-        .await;
+    let (rx, scan) = submit_with_webhook(&app, "c-dies").await;
     let kinds = [ivs_store::JOB_ANALYSE];
     let max = app.repo.jobs(ivs_store::JOB_ANALYSE).await.unwrap()[0].max_attempts;
     // Every allowed attempt is claimed by a worker that then vanishes (no heartbeat, no result);
@@ -610,16 +611,7 @@ async fn an_analysis_whose_worker_keeps_dying_is_handed_to_review() {
     let j = app.repo.jobs(ivs_store::JOB_ANALYSE).await.unwrap().remove(0);
     assert_eq!(j.status, ivs_store::JobStatus::Failed, "{j:?}");
     assert_eq!(j.attempts, max + 1);
-    let s = app
-        .post("/api/v2/status", &app.a, json!({"scanRef": scan}))
-        .await
-        .json();
-    assert_eq!(s["status"], "REVIEWING", "{s}");
-    assert_eq!(s["autoDocument"], "DOC_ERROR");
-    rx.wait_for(1).await;
-    let w: Value = serde_json::from_slice(&rx.got.lock().unwrap()[0].1).unwrap();
-    assert_eq!(w["final"], false);
-    assert_eq!(w["status"]["overall"], "REVIEWING");
+    assert_handed_to_review(&app, &rx, &scan).await;
     // Nothing else is left to run.
     assert!(
         !ivs_worker::runner::run_next_analysis(
