@@ -55,8 +55,8 @@ pub enum ReaderError {
     Init(String),
 }
 
-/// Decodes an encoded image to grey, refusing huge or malformed input.
-pub fn decode_gray(bytes: &[u8]) -> Result<GrayImage, ReaderError> {
+/// Decodes an encoded image under [`MAX_SIDE`] and [`MAX_ALLOC`], refusing malformed input.
+fn decode_limited(bytes: &[u8]) -> Result<image::DynamicImage, ReaderError> {
     let mut reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
         .map_err(|e| ReaderError::Decode(e.to_string()))?;
@@ -65,7 +65,12 @@ pub fn decode_gray(bytes: &[u8]) -> Result<GrayImage, ReaderError> {
     limits.max_image_height = Some(MAX_SIDE);
     limits.max_alloc = Some(MAX_ALLOC);
     reader.limits(limits);
-    let img = reader.decode().map_err(|e| ReaderError::Decode(e.to_string()))?;
+    reader.decode().map_err(|e| ReaderError::Decode(e.to_string()))
+}
+
+/// Decodes an encoded image to grey, refusing huge or malformed input.
+pub fn decode_gray(bytes: &[u8]) -> Result<GrayImage, ReaderError> {
+    let img = decode_limited(bytes)?;
     if img.width() < 8 || img.height() < 8 {
         return Err(ReaderError::Decode("image smaller than 8×8".to_owned()));
     }
@@ -74,16 +79,7 @@ pub fn decode_gray(bytes: &[u8]) -> Result<GrayImage, ReaderError> {
 
 /// Decodes an encoded image to RGB under the same limits as [`decode_gray`].
 pub fn decode_rgb(bytes: &[u8]) -> Result<image::RgbImage, ReaderError> {
-    let mut reader = ImageReader::new(Cursor::new(bytes))
-        .with_guessed_format()
-        .map_err(|e| ReaderError::Decode(e.to_string()))?;
-    let mut limits = image::Limits::default();
-    limits.max_image_width = Some(MAX_SIDE);
-    limits.max_image_height = Some(MAX_SIDE);
-    limits.max_alloc = Some(MAX_ALLOC);
-    reader.limits(limits);
-    let img = reader.decode().map_err(|e| ReaderError::Decode(e.to_string()))?;
-    Ok(img.to_rgb8())
+    Ok(decode_limited(bytes)?.to_rgb8())
 }
 
 /// One position of the MRZ, zero-based.

@@ -12,13 +12,13 @@ use ort::environment::Environment;
 use ort::session::Session;
 use ort::value::TensorRef;
 use prost::Message;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 use tract_onnx::prelude::Framework;
 
 /// onnxruntime allows one environment per process: the first library loaded wins.
-static ENVIRONMENT: OnceLock<Result<(PathBuf, Environment), String>> = OnceLock::new();
+static ENVIRONMENT: OnceLock<Result<Environment, String>> = OnceLock::new();
 
 fn environment(library: &Path) -> Result<&'static Environment, FaceError> {
     // A missing file is checked on every call (not cached), so a later call with the right
@@ -35,10 +35,10 @@ fn environment(library: &Path) -> Result<&'static Environment, FaceError> {
             .with_name("ivs")
             .build()
             .map_err(|e| e.to_string())?;
-        Ok((library.to_path_buf(), env))
+        Ok(env)
     });
     match loaded {
-        Ok((_, env)) => Ok(env),
+        Ok(env) => Ok(env),
         Err(reason) => Err(FaceError::ModelLoad {
             path: library.to_path_buf(),
             reason: reason.clone(),
