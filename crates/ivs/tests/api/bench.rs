@@ -2,7 +2,6 @@
 //! docs/benchmarks.md. `cargo test --release -p ivs --test api bench_ -- --ignored --nocapture
 //! --test-threads=1` (add `IVS_TEST_PG_URL=…` for PostgreSQL).
 use crate::helpers::*;
-use crate::webhooks::Receiver;
 use serde_json::json;
 use std::time::{Duration, Instant};
 
@@ -18,11 +17,7 @@ fn backend() -> &'static str {
 #[ignore = "benchmark"]
 async fn bench_webhook_deliveries_per_second() {
     let app = spawn_app().await; // 1 worker loop
-    let (rx, hook) = Receiver::start(vec![]).await;
-    app.repo
-        .set_partner_webhook(&app.a.key, Some(&hook), &app.a.signing_key)
-        .await
-        .unwrap();
+    let rx = app.webhook_receiver(vec![]).await;
     // park deliveries while events are created: the URL points nowhere first
     const N: usize = 1000;
     for i in 0..N {

@@ -1,6 +1,5 @@
 //! Operations endpoints: `/metrics`.
 use crate::helpers::*;
-use crate::webhooks::Receiver;
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -40,11 +39,7 @@ async fn scrape(app: &TestApp) -> String {
 async fn metrics_count_requests_by_route_queue_depth_and_webhook_outcomes() {
     let app = spawn_app().await;
     // the first attempt fails (retry), the second is delivered
-    let (rx, hook) = Receiver::start(vec![(500, None)]).await;
-    app.repo
-        .set_partner_webhook(&app.a.key, Some(&hook), &app.a.signing_key)
-        .await
-        .unwrap();
+    let rx = app.webhook_receiver(vec![(500, None)]).await;
     let t = app
         .token(json!({"clientId": "c1", "dummyStatus": "APPROVED"}))
         .await;

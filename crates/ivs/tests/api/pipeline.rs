@@ -140,11 +140,7 @@ pub async fn analysing_app() -> TestApp {
 #[tokio::test]
 async fn verdicts_from_real_images() {
     let app = analysing_app().await;
-    let (rx, hook) = Receiver::start(vec![]).await;
-    app.repo
-        .set_partner_webhook(&app.a.key, Some(&hook), &app.a.signing_key)
-        .await
-        .unwrap();
+    let rx = app.webhook_receiver(vec![]).await;
     let good = passport("obama.jpg", "320101", 0.0);
 
     // Good document, same person.
@@ -308,11 +304,7 @@ async fn the_same_face_under_two_client_ids_is_a_duplicate() {
 #[tokio::test]
 async fn manual_review_sends_a_second_final_webhook_and_blocklists_deny() {
     let app = analysing_app().await;
-    let (rx, hook) = Receiver::start(vec![]).await;
-    app.repo
-        .set_partner_webhook(&app.a.key, Some(&hook), &app.a.signing_key)
-        .await
-        .unwrap();
+    let rx = app.webhook_receiver(vec![]).await;
     let good = passport("obama.jpg", "320101", 0.0);
     let scan = app
         .verify(
@@ -524,11 +516,7 @@ async fn an_analysis_that_keeps_failing_is_retried_then_handed_to_review() {
 
 /// A sandbox verification of partner A with a webhook receiver: the receiver and the scanRef.
 async fn submit_with_webhook(app: &TestApp, client_id: &str) -> (Receiver, String) {
-    let (rx, hook) = Receiver::start(vec![]).await;
-    app.repo
-        .set_partner_webhook(&app.a.key, Some(&hook), &app.a.signing_key)
-        .await
-        .unwrap();
+    let rx = app.webhook_receiver(vec![]).await;
     let scan = app
         .verify(
             json!({"clientId": client_id}),

@@ -1,7 +1,6 @@
 //! S3-compatible file storage against a real S3 server: `s3s` over `s3s-fs` on a loopback port,
 //! in this process, with credentials and SigV4 signature checking on (`SimpleAuth`).
 use crate::helpers::{Options, jpeg, png, spawn_app_with};
-use crate::webhooks::Receiver;
 use ivs_core::Clock;
 use ivs_core::vocab::{EventType, OverallStatus};
 use ivs_store::{NewWebhookEvent, S3Settings, VerificationResult};
@@ -173,11 +172,7 @@ async fn webhook_file_urls_are_presigned_too() {
         ..Options::default()
     })
     .await;
-    let (rx, hook) = Receiver::start(vec![]).await;
-    app.repo
-        .set_partner_webhook(&app.a.key, Some(&hook), &app.a.signing_key)
-        .await
-        .unwrap();
+    let rx = app.webhook_receiver(vec![]).await;
     let (scan_ref, _) = app.submitted().await;
     // finish the verification the way the analysis does: a result and its event in one step
     let partner = app.repo.partner_by_key(&app.a.key).await.unwrap().unwrap();

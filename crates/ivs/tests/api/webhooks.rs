@@ -12,6 +12,18 @@ type Received = Arc<Mutex<Vec<(HeaderMap, Vec<u8>)>>>;
 /// Answers for the next requests, front first: status and optional `Retry-After`.
 type Script = Arc<Mutex<Vec<(u16, Option<&'static str>)>>>;
 
+impl TestApp {
+    /// A receiver following `script`, set as partner A's webhook endpoint.
+    pub async fn webhook_receiver(&self, script: Vec<(u16, Option<&'static str>)>) -> Receiver {
+        let (rx, hook) = Receiver::start(script).await;
+        self.repo
+            .set_partner_webhook(&self.a.key, Some(&hook), &self.a.signing_key)
+            .await
+            .unwrap();
+        rx
+    }
+}
+
 /// A webhook receiver; after its script runs out it answers 200.
 #[derive(Clone, Default)]
 pub struct Receiver {
@@ -285,11 +297,7 @@ async fn private_callback_addresses_are_refused_unless_allowed() {
 #[tokio::test]
 async fn sandbox_dummy_statuses_fire_auto_then_manual_webhooks() {
     let app = spawn_app().await;
-    let (rx, hook) = Receiver::start(vec![]).await;
-    app.repo
-        .set_partner_webhook(&app.a.key, Some(&hook), &app.a.signing_key)
-        .await
-        .unwrap();
+    let rx = app.webhook_receiver(vec![]).await;
 
     let r = app
         .post(
@@ -433,11 +441,7 @@ async fn everything_arrives_after_a_receiver_outage() {
 #[tokio::test]
 async fn cancelling_an_unused_session() {
     let app = spawn_app().await;
-    let (rx, hook) = Receiver::start(vec![]).await;
-    app.repo
-        .set_partner_webhook(&app.a.key, Some(&hook), &app.a.signing_key)
-        .await
-        .unwrap();
+    let rx = app.webhook_receiver(vec![]).await;
     let t = app.token(json!({"clientId": "c"})).await;
     app.post("/ivs/v1/cancel", &app.b, json!({"scanRef": t["scanRef"]}))
         .await
@@ -475,11 +479,7 @@ async fn cancelling_an_unused_session() {
 #[tokio::test]
 async fn a_started_session_expires_after_session_length() {
     let app = spawn_app().await;
-    let (rx, hook) = Receiver::start(vec![]).await;
-    app.repo
-        .set_partner_webhook(&app.a.key, Some(&hook), &app.a.signing_key)
-        .await
-        .unwrap();
+    let rx = app.webhook_receiver(vec![]).await;
     // The token lives for an hour; the session, once started, for 60 s.
     let t = app
         .token(json!({"clientId": "user-8", "expiryTime": 3600, "sessionLength": 60}))
