@@ -1462,8 +1462,9 @@ fn uncertain_guesses(lines: &[String], format: Format, fitted: &[Fitted]) -> Vec
 /// (another glyph scores [`LINE_START_DOUBT`] better) or the line starts before the others
 /// ([`starts_early`]). The line start is where the crop's edge, a speck
 /// in front of the line or a line cut short interferes, and no check digit covers a name: on the
-/// tuning seeds 41 and 43 every wrong first letter of a TD1 name line (13) was caught this way,
-/// at the cost of 5 of 261 right ones.
+/// tuning seeds 41 and 43 every wrong first letter of a TD1 name line (13) was caught by this
+/// rule and the unmatched-letter rule of [`uncertain_templates`] together (counting marks the
+/// older rules already made), at the cost of 5 of 261 right ones.
 fn uncertain_line_start(lines: &[String], format: Format, fitted: &[Fitted]) -> Vec<Position> {
     let mut out = Vec::new();
     for (li, f) in fitted.iter().enumerate() {
