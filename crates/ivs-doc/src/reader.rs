@@ -285,6 +285,21 @@ impl TessReader {
         let span = locate::text_span(band, CHAR_PX);
         let second = self.ocrb.as_ref().map(|o| (o, crop));
         let mut reading = assemble_band(&lines, band.lines, span, self.today, second);
+        // Not a clean read: once more with the lighting evened out (a shadow or glare across
+        // the band can make Tesseract's threshold drop the lighter part of the text); the
+        // better of the two reads is kept.
+        if !(valid(&reading) && reading.uncertain.is_empty()) && reading.lines.len() >= 2 {
+            let flat = locate::flatten(crop, (CHAR_PX / 2.0) as u32);
+            let lines = self.ocr_band(&flat).unwrap_or_default();
+            let mut again = assemble_band(&lines, band.lines, span, self.today, second);
+            if read_quality(&again) > read_quality(&reading) {
+                let carried = still_doubtful(&reading, &again);
+                again.uncertain.extend(carried);
+                again.uncertain.sort_by_key(|p| (p.line, p.column));
+                again.uncertain.dedup();
+                reading = again;
+            }
+        }
         let (w, h) = gray.dimensions();
         let rotation = upright_rotation(band.angle);
         reading.rotation = rotation;
@@ -452,6 +467,51 @@ fn rank(r: &Reading) -> (usize, usize, usize) {
         Some(m) => (2 + usize::from(m.is_valid()), m.check_score().0, r.lines.len()),
         None => (usize::from(!r.lines.is_empty()), 0, r.lines.len()),
     }
+}
+
+/// The positions the first read of a band doubted that the second read (of the flattened crop)
+/// reads differently and nothing settles: a check digit that cannot tell the two characters
+/// apart (the same value modulo 10), a field no check digit covers (sex), or a country code the
+/// new character makes unknown. Names (where the second read most often recovers what the first
+/// lost), document codes and positions a check digit does tell apart are left to the second read.
+fn still_doubtful(first: &Reading, second: &Reading) -> Vec<Position> {
+    let Some(format) = second.mrz.as_ref().map(|m| m.format) else {
+        return Vec::new();
+    };
+    let specs = ivs_mrz::check_specs(format, &second.lines);
+    let ch = |r: &Reading, p: &Position| r.lines.get(p.line).and_then(|l| l.chars().nth(p.column));
+    first
+        .uncertain
+        .iter()
+        .filter(|p| {
+            let (Some(old), Some(new)) = (ch(first, p), ch(second, p)) else {
+                return false;
+            };
+            if old == new || in_names(format, p.line, p.column) || (p.line == 0 && p.column < 2) {
+                return false;
+            }
+            if let Some(&(li, start)) = country_fields(format)
+                .iter()
+                .find(|(li, start)| p.line == *li && (*start..*start + 3).contains(&p.column))
+            {
+                let code = second
+                    .lines
+                    .get(li)
+                    .and_then(|l| l.get(start..start + 3))
+                    .unwrap_or("");
+                return ivs_mrz::country(code) == ivs_mrz::CountryCode::Unknown;
+            }
+            invisible_to_checks(&specs, p.line, p.column, new, old)
+        })
+        .copied()
+        .collect()
+}
+
+/// Orders two reads of the same band: valid first, then by check digits passed, then by fewer
+/// uncertain positions.
+fn read_quality(r: &Reading) -> (bool, usize, std::cmp::Reverse<usize>) {
+    let passed = r.mrz.as_ref().map_or(0, |m| m.check_score().0);
+    (valid(r), passed, std::cmp::Reverse(r.uncertain.len()))
 }
 
 /// Encodes a grey image as binary PGM (Leptonica reads it without a codec).
@@ -2045,6 +2105,84 @@ mod tests {
                 "BD00020282HUN7802225F2203012<<<<<<<<<<<<<<06".to_owned()
             ]
         );
+    }
+
+    #[test]
+    fn a_td3_line_read_without_its_filler_run_does_not_make_the_mrz_36_wide() {
+        // Tesseract dropped the trailing fillers of a TD3 name line and read 36 characters; the
+        // located band spans 44 pitches, so the count 36 must not settle the width.
+        let line = |text: &str| -> Vec<OcrChar> {
+            text.chars()
+                .enumerate()
+                .map(|(i, c)| OcrChar {
+                    c,
+                    conf: 95.0,
+                    x0: 40.0 + i as f32 * 28.0,
+                    x1: 40.0 + i as f32 * 28.0 + 20.0,
+                    y0: 10.0,
+                    y1: 38.0,
+                    alts: Vec::new(),
+                })
+                .collect()
+        };
+        let today = Date::new(2026, 11, 25).unwrap();
+        let names = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<";
+        let data = "L898902C36UTO7408122F1204159ZE184226B<<<<<10";
+        let span44 = (36.0, 36.0 + 44.0 * 28.0);
+        let r = assemble_band(&[line(&names[..36]), line(data)], 2, span44, today, None);
+        assert_eq!(r.lines, vec![names.to_owned(), data.to_owned()]);
+        assert_eq!(r.mrz.map(|m| m.format), Some(Format::Td3));
+        // Both lines cut to 36: the band's length decides.
+        let r = assemble_band(&[line(&names[..36]), line(&data[..36])], 2, span44, today, None);
+        assert_eq!(r.lines.iter().map(String::len).collect::<Vec<_>>(), vec![44, 44]);
+        // A TD2 band (36 pitches long) read with 36 characters a line stays 36 wide.
+        let td2 = [
+            "I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<",
+            "D231458907UTO7408122F1204159<<<<<<<6",
+        ];
+        let span36 = (36.0, 36.0 + 36.0 * 28.0);
+        let r = assemble_band(&[line(td2[0]), line(td2[1])], 2, span36, today, None);
+        assert_eq!(r.lines, td2.map(str::to_owned).to_vec());
+        assert_eq!(r.mrz.map(|m| m.format), Some(Format::Td2));
+    }
+
+    #[test]
+    fn a_second_read_keeps_the_first_reads_doubts_that_nothing_settles() {
+        let today = Date::new(2026, 11, 25).unwrap();
+        let read = |lines: [&str; 2], uncertain: &[(usize, usize)]| {
+            let lines: Vec<String> = lines.map(str::to_owned).to_vec();
+            Reading {
+                mrz: ivs_mrz::parse_lines(&lines, &ParseOptions::new(today)).ok(),
+                lines,
+                uncertain: uncertain
+                    .iter()
+                    .map(|&(line, column)| Position { line, column })
+                    .collect(),
+                ..Reading::default()
+            }
+        };
+        let names = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<";
+        let data = "L898902C36UTO7408122F1204159ZE184226B<<<<<10";
+        let second = read([names, data], &[]);
+        assert!(second.mrz.as_ref().is_some_and(ivs_mrz::Mrz::is_valid));
+        // The first read doubted: the L of the number (it read B: the check digit cannot tell
+        // them apart), the 0 after it (it read 1: the check digit can), the R of ERIKSSON (a
+        // name), the UTO nationality's O (it read 0), the sex (M) and the document code (it read R).
+        let first = read(
+            [
+                "R<UTOEPIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+                "B898912C36UT07408122M1204159ZE184226B<<<<<10",
+            ],
+            &[(1, 0), (1, 5), (0, 6), (1, 12), (1, 20), (0, 0)],
+        );
+        let at = |v: Vec<Position>| v.iter().map(|p| (p.line, p.column)).collect::<Vec<_>>();
+        assert_eq!(at(still_doubtful(&first, &second)), vec![(1, 0), (1, 20)]);
+        // A nationality the second read makes unknown stays doubtful.
+        let odd = read([names, &data.replace("UTO74", "UTQ74")], &[]);
+        assert_eq!(at(still_doubtful(&first, &odd)), vec![(1, 0), (1, 12), (1, 20)]);
+        // Nothing doubted, or a second read that does not parse: nothing carried over.
+        assert!(still_doubtful(&read([names, data], &[]), &second).is_empty());
+        assert!(still_doubtful(&first, &Reading::default()).is_empty());
     }
 
     #[test]
