@@ -479,6 +479,7 @@ fn still_doubtful(first: &Reading, second: &Reading) -> Vec<Position> {
         return Vec::new();
     };
     let specs = ivs_mrz::check_specs(format, &second.lines);
+    let classes = ivs_mrz::char_classes(format, &second.lines);
     let ch = |r: &Reading, p: &Position| r.lines.get(p.line).and_then(|l| l.chars().nth(p.column));
     first
         .uncertain
@@ -488,6 +489,13 @@ fn still_doubtful(first: &Reading, second: &Reading) -> Vec<Position> {
                 return false;
             };
             if old == new || in_names(format, p.line, p.column) || (p.line == 0 && p.column < 2) {
+                return false;
+            }
+            // A character the field cannot hold, or a lone filler among a date's digits, was no
+            // reading at all.
+            let class = classes.get(p.line).and_then(|k| k.get(p.column)).copied();
+            let allowed = class.is_some_and(|k| old.is_ascii() && k.allows(old as u8));
+            if !allowed || (old == '<' && class == Some(CharClass::Numeric)) {
                 return false;
             }
             if let Some(&(li, start)) = country_fields(format)
@@ -705,6 +713,25 @@ fn crowded(text: &[char], mids: &[Option<f32>], pitch: f32) -> Vec<usize> {
     out
 }
 
+/// Where a line read with one character too many had one character read twice: the only two
+/// neighbours whose centres lie under 0.6 pitch apart (not two fillers, whose boxes are loose).
+/// Returns the index of the less confident of the two, to drop, and the index the other has once
+/// it is dropped. `None` when no pair or more than one is that close.
+fn doubled(line: &[OcrChar], pitch: f32) -> Option<(usize, usize)> {
+    if pitch <= 0.0 {
+        return None;
+    }
+    let close: Vec<usize> = line
+        .windows(2)
+        .enumerate()
+        .filter(|(_, w)| w[1].mid() - w[0].mid() < 0.6 * pitch && !(w[0].c == '<' && w[1].c == '<'))
+        .map(|(i, _)| i)
+        .collect();
+    let [i] = close[..] else { return None };
+    let (a, b) = (line.get(i)?, line.get(i + 1)?);
+    Some(if b.conf < a.conf { (i + 1, i) } else { (i, i) })
+}
+
 /// Puts the characters of `line` into `width` columns. A line read with exactly `width`
 /// characters is taken as is; otherwise each character goes to the column its centre falls in
 /// (the MRZ is monospaced and every line spans the same columns), keeping the more confident of
@@ -888,12 +915,21 @@ fn assemble_band(
     let mut lefts: Vec<f32> = lines.iter().filter_map(|l| l.first().map(OcrChar::mid)).collect();
     lefts.sort_by(f32::total_cmp);
     let left = lefts.get(lefts.len() / 2).copied().unwrap_or(0.0);
+    // Columns where one character of a doubled pair was dropped, with the character dropped.
+    let mut undoubled: Vec<(usize, usize, char)> = Vec::new();
     let trimmed: Vec<Vec<OcrChar>> = lines
         .iter()
         .enumerate()
         .map(|(li, l)| {
             let mut l = (*l).clone();
             if l.len() == width + 1
+                && let Some(k) = doubled(&l, pitch_est)
+            {
+                // One character read twice (two boxes much closer than the pitch): the less
+                // confident of the two goes, and the rest of the line keeps its columns.
+                let dropped = l.remove(k.0).c;
+                undoubled.push((li, k.1, dropped));
+            } else if l.len() == width + 1
                 && let Some(first) = l.first()
             {
                 // The first line starts with the document code, a letter: of its two ends the
@@ -936,6 +972,24 @@ fn assemble_band(
         0.0
     };
     let mut fitted: Vec<Fitted> = lines.iter().map(|l| fit_line(l, width, start, pitch)).collect();
+    // Which of a doubled pair was right stays open where no check digit can tell the two apart
+    // (names, fields no check digit covers, characters of the same check value).
+    let format = match width {
+        30 => Format::Td1,
+        36 => Format::Td2,
+        _ => Format::Td3,
+    };
+    let texts: Vec<String> = fitted.iter().map(|f| f.text.iter().collect()).collect();
+    let specs = ivs_mrz::check_specs(format, &texts);
+    for (li, col, dropped) in undoubled {
+        if let Some(f) = fitted.get_mut(li)
+            && let Some(&kept) = f.text.get(col)
+            && (in_names(format, li, col) || invisible_to_checks(&specs, li, col, kept, dropped))
+            && !f.contested.contains(&col)
+        {
+            f.contested.push(col);
+        }
+    }
     if let Some((o, crop)) = second {
         template_scores(&mut fitted, &lines, o, crop, start, pitch);
     }
@@ -1260,6 +1314,7 @@ fn finish(fitted: &[Fitted], raw: Vec<String>, confidence: f32, today: Date) -> 
     uncertain.extend(uncertain_templates(&mrz.lines, mrz.format, fitted));
     uncertain.extend(uncertain_line_start(&mrz.lines, mrz.format, fitted));
     uncertain.extend(uncertain_structure(&mrz.lines, mrz.format));
+    uncertain.extend(uncertain_countries(&mrz.lines, mrz.format, fitted));
     uncertain.sort_by_key(|p| (p.line, p.column));
     uncertain.dedup();
     reading.uncertain = uncertain;
@@ -1406,6 +1461,47 @@ fn uncertain_unchecked_g(lines: &[String], format: Format) -> Vec<Position> {
 }
 
 /// Whether `(line, column)` is in the name field of `format`.
+/// Letters of a country code no country has (no check digit covers issuer or nationality) where
+/// a glyph the recognisers also considered there would make it a country's: `MGA` read where the
+/// templates or Tesseract also saw the `N` of `NGA`. A code no near reading turns into a
+/// country's (a specimen's invented issuer) is left as read.
+fn uncertain_countries(lines: &[String], format: Format, fitted: &[Fitted]) -> Vec<Position> {
+    let mut out = Vec::new();
+    for &(li, start) in country_fields(format) {
+        let (Some(line), Some(f)) = (lines.get(li), fitted.get(li)) else {
+            continue;
+        };
+        let Some(code) = line.get(start..start + 3) else {
+            continue;
+        };
+        if code.contains('<') || ivs_mrz::country(code) != ivs_mrz::CountryCode::Unknown {
+            continue;
+        }
+        for k in 0..3 {
+            let col = start + k;
+            let mut near: Vec<char> = f.alts.get(col).cloned().unwrap_or_default();
+            if let Some(Some(s)) = f.tmpl.get(col) {
+                near.extend(s.0.iter().take(3).map(|(c, _)| *c));
+            }
+            let known = near.iter().filter(|c| c.is_ascii_uppercase()).any(|&c| {
+                let mut alt: Vec<char> = code.chars().collect();
+                if let Some(x) = alt.get_mut(k) {
+                    *x = c;
+                }
+                let alt: String = alt.into_iter().collect();
+                alt != code && ivs_mrz::country(&alt) != ivs_mrz::CountryCode::Unknown
+            });
+            if known {
+                out.push(Position {
+                    line: li,
+                    column: col,
+                });
+            }
+        }
+    }
+    out
+}
+
 fn in_names(format: Format, line: usize, column: usize) -> bool {
     match format {
         Format::Td1 => line == 2,
@@ -2167,13 +2263,14 @@ mod tests {
         assert!(second.mrz.as_ref().is_some_and(ivs_mrz::Mrz::is_valid));
         // The first read doubted: the L of the number (it read B: the check digit cannot tell
         // them apart), the 0 after it (it read 1: the check digit can), the R of ERIKSSON (a
-        // name), the UTO nationality's O (it read 0), the sex (M) and the document code (it read R).
+        // name), the UTO nationality's O (it read D), a 0 of the birth date (it read a filler,
+        // which a date cannot hold), the sex (M) and the document code (it read R).
         let first = read(
             [
                 "R<UTOEPIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
-                "B898912C36UT07408122M1204159ZE184226B<<<<<10",
+                "B898912C36UTD74<8122M1204159ZE184226B<<<<<10",
             ],
-            &[(1, 0), (1, 5), (0, 6), (1, 12), (1, 20), (0, 0)],
+            &[(1, 0), (1, 5), (0, 6), (1, 12), (1, 15), (1, 20), (0, 0)],
         );
         let at = |v: Vec<Position>| v.iter().map(|p| (p.line, p.column)).collect::<Vec<_>>();
         assert_eq!(at(still_doubtful(&first, &second)), vec![(1, 0), (1, 20)]);
@@ -2183,6 +2280,94 @@ mod tests {
         // Nothing doubted, or a second read that does not parse: nothing carried over.
         assert!(still_doubtful(&read([names, data], &[]), &second).is_empty());
         assert!(still_doubtful(&first, &Reading::default()).is_empty());
+    }
+
+    #[test]
+    fn a_doubled_character_goes_and_stays_doubtful_where_no_check_digit_tells() {
+        let line = |text: &str, doubled_at: usize, extra: char| -> Vec<OcrChar> {
+            let mut out = Vec::new();
+            for (i, c) in text.chars().enumerate() {
+                let x0 = 40.0 + i as f32 * 28.0;
+                let ch = |c, x0: f32, conf| OcrChar {
+                    c,
+                    conf,
+                    x0,
+                    x1: x0 + 20.0,
+                    y0: 10.0,
+                    y1: 38.0,
+                    alts: Vec::new(),
+                };
+                out.push(ch(c, x0, 95.0));
+                if i == doubled_at {
+                    // The same glyph read once more, 10 px on, less confidently.
+                    out.push(ch(extra, x0 + 10.0, 60.0));
+                }
+            }
+            out
+        };
+        let doubled_line = line("L898902C36", 4, 'G');
+        assert_eq!(doubled(&doubled_line, 28.0), Some((5, 4)));
+        assert_eq!(doubled(&line("L898902C36", 99, 'G'), 28.0), None);
+        let mut twice = line("L898902C36", 4, 'G');
+        twice.insert(
+            9,
+            OcrChar {
+                x0: twice[8].x0 + 8.0,
+                x1: twice[8].x1 + 8.0,
+                ..twice[8].clone()
+            },
+        );
+        assert_eq!(
+            doubled(&twice, 28.0),
+            None,
+            "two close pairs: which one is not clear"
+        );
+        assert_eq!(doubled(&doubled_line, 0.0), None);
+        let today = Date::new(2026, 11, 25).unwrap();
+        let names = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<";
+        let data = "L898902C36UTO7408122F1204159ZE184226B<<<<<10";
+        let span = (36.0, 36.0 + 44.0 * 28.0);
+        // The 6 of the optional data read as 6 and G: the rest of the line keeps its columns,
+        // and the 6 stays doubtful (6 and G have the same check value).
+        let r = assemble_band(&[line(names, 99, '<'), line(data, 35, 'G')], 2, span, today, None);
+        assert_eq!(r.lines, vec![names.to_owned(), data.to_owned()]);
+        assert_eq!(r.uncertain, vec![Position { line: 1, column: 35 }]);
+        // The 2 of the birth date read as 2 and Z: the check digit tells them apart.
+        let r = assemble_band(&[line(names, 99, '<'), line(data, 18, 'Z')], 2, span, today, None);
+        assert_eq!(r.lines, vec![names.to_owned(), data.to_owned()]);
+        assert!(r.uncertain.is_empty(), "{:?}", r.uncertain);
+        assert!(r.mrz.is_some_and(|m| m.is_valid()));
+        // An R of a name read as R and P: no check digit covers names.
+        let r = assemble_band(&[line(names, 6, 'P'), line(data, 99, '<')], 2, span, today, None);
+        assert_eq!(r.lines, vec![names.to_owned(), data.to_owned()]);
+        assert_eq!(r.uncertain, vec![Position { line: 0, column: 6 }]);
+    }
+
+    #[test]
+    fn a_country_code_a_near_reading_would_make_a_countrys_is_uncertain() {
+        let names = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<";
+        let data = "L898902C36MGA7408122F1204159ZE184226B<<<<<10";
+        let lines = vec![names.to_owned(), data.to_owned()];
+        let at = |li, column| Position { line: li, column };
+        // The templates also saw the N of NGA (Nigeria) under the M.
+        let near = vec![
+            fitted_with(names, 99, &[]),
+            fitted_with(data, 10, &[('M', 0.9), ('N', 0.86)]),
+        ];
+        assert_eq!(uncertain_countries(&lines, Format::Td3, &near), vec![at(1, 10)]);
+        // Tesseract's alternative does as well.
+        let mut alt = vec![fitted_with(names, 99, &[]), fitted_with(data, 99, &[])];
+        alt[1].alts[10] = vec!['N'];
+        assert_eq!(uncertain_countries(&lines, Format::Td3, &alt), vec![at(1, 10)]);
+        // Nothing near makes a country of it (an invented specimen issuer): left as read.
+        let far = vec![
+            fitted_with(names, 99, &[]),
+            fitted_with(data, 10, &[('M', 0.9), ('W', 0.4)]),
+        ];
+        assert!(uncertain_countries(&lines, Format::Td3, &far).is_empty());
+        // Known codes are never doubted here.
+        let known = vec![names.to_owned(), data.replace("MGA", "NGA")];
+        assert!(uncertain_countries(&known, Format::Td3, &near).is_empty());
     }
 
     #[test]
