@@ -48,6 +48,26 @@ impl Band {
         b
     }
 
+    /// The band grown by `before` lines above its first and `after` lines below its last (in its
+    /// reading direction), at its own line spacing (1.7 character heights for a single line):
+    /// for a band whose other lines the locator missed.
+    #[must_use]
+    pub fn extended(&self, before: usize, after: usize) -> Band {
+        let spacing = if self.lines >= 2 {
+            (self.height - self.char_height).max(0.0) / (self.lines - 1) as f32
+        } else {
+            self.char_height * 1.7
+        };
+        let (s, c) = self.angle.sin_cos();
+        let shift = (after as f32 - before as f32) * spacing / 2.0;
+        Band {
+            center: (self.center.0 - s * shift, self.center.1 + c * shift),
+            height: self.height + (before + after) as f32 * spacing,
+            lines: self.lines + before + after,
+            ..self.clone()
+        }
+    }
+
     /// The axis-aligned box `[x, y, w, h]` around the band in the source image, clamped to it.
     #[must_use]
     pub fn bbox(&self, width: u32, height: u32) -> [u32; 4] {
@@ -790,6 +810,19 @@ pub fn flatten(img: &GrayImage, cell: u32) -> GrayImage {
     })
 }
 
+/// Of a [`flatten`]ed crop, only the darkest greys as ink: grey 60 and below black, 160 and above
+/// white, linear between.
+#[must_use]
+pub fn ink_only(flat: &GrayImage) -> GrayImage {
+    let mut out = flat.clone();
+    for p in out.pixels_mut() {
+        p.0[0] = ((f32::from(p.0[0]) - 60.0) * 255.0 / 100.0)
+            .round()
+            .clamp(0.0, 255.0) as u8;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -918,6 +951,46 @@ mod tests {
     }
 
     #[test]
+    fn a_band_grows_by_whole_lines_on_the_side_asked() {
+        let band = Band {
+            center: (500.0, 300.0),
+            angle: 0.0,
+            length: 600.0,
+            height: 50.0,
+            lines: 2,
+            char_height: 20.0,
+            score: 5.0,
+            flipped: false,
+        };
+        // Two lines 30 apart: one more below moves the centre down by half a spacing.
+        let below = band.extended(0, 1);
+        assert_eq!(
+            (below.lines, below.height, below.center),
+            (3, 80.0, (500.0, 315.0))
+        );
+        let above = band.extended(1, 0);
+        assert_eq!(above.center, (500.0, 285.0));
+        // Read downwards (90°), "below" is to the left in the image.
+        let down = Band {
+            angle: std::f32::consts::FRAC_PI_2,
+            ..band.clone()
+        }
+        .extended(0, 1);
+        assert!(
+            (down.center.0 - 485.0).abs() < 1e-3 && (down.center.1 - 300.0).abs() < 1e-3,
+            "{down:?}"
+        );
+        // A single line: 1.7 character heights a line.
+        let one = Band {
+            lines: 1,
+            height: 20.0,
+            ..band
+        }
+        .extended(1, 1);
+        assert_eq!((one.lines, one.height, one.center), (3, 88.0, (500.0, 300.0)));
+    }
+
+    #[test]
     fn flatten_evens_out_a_shadow_across_a_band() {
         // Strokes 2 px wide every 10 px on paper that darkens from left to right: on the left
         // ink 200 on paper 240, on the right ink 40 on paper 90.
@@ -951,6 +1024,10 @@ mod tests {
             "{:?}",
             f.pixels().map(|p| p.0[0]).min()
         );
+        // Of the flattened crop only the darkest greys stay ink: a page pattern's lighter lines go.
+        let shades = GrayImage::from_fn(3, 1, |x, _| Luma([[30u8, 110, 200][x as usize]]));
+        let ink = ink_only(&shades);
+        assert_eq!(ink.as_raw(), &vec![0u8, 128, 255]);
         assert_eq!(flatten(&GrayImage::new(0, 0), 14).dimensions(), (0, 0));
         assert_eq!(flatten(&GrayImage::new(3, 1), 14).dimensions(), (3, 1));
     }

@@ -132,6 +132,8 @@ pub struct Reading {
     pub portrait_checked: bool,
     /// Standard deviation of the grey levels of the whole photo (a blank wall has little).
     pub contrast: f32,
+    /// The OCR-B templates' scores per position of `lines` (empty without the recogniser).
+    pub(crate) scores: Vec<Vec<Option<Scores>>>,
 }
 
 /// A text line found by Tesseract, in the scaled frame.
@@ -266,6 +268,35 @@ impl TessReader {
                 break;
             }
         }
+        // The first band grown by a line above or below (by up to two, for a single line): the
+        // locator can miss MRZ lines a shadow, glare or a page pattern breaks up.
+        if !best.as_ref().is_some_and(valid)
+            && let Some(band) = bands.first()
+            && band.lines < 3
+        {
+            let ways: &[(usize, usize)] = if band.lines == 1 {
+                &[(0, 1), (1, 0), (0, 2), (2, 0), (1, 1)]
+            } else {
+                &[(0, 1), (1, 0)]
+            };
+            'grown: for &(before, after) in ways {
+                let grown = band.extended(before, after);
+                let crop = locate::extract(gray, &grown, CHAR_PX);
+                for turn in [false, true] {
+                    let (img, b) = if turn {
+                        (imageops::rotate180(&crop), grown.turned())
+                    } else {
+                        (crop.clone(), grown.clone())
+                    };
+                    // Taken only when it validates: a guess at where lines are missing.
+                    let reading = self.read_band(&img, gray, &b);
+                    if valid(&reading) {
+                        best = Some(reading);
+                        break 'grown;
+                    }
+                }
+            }
+        }
         // The whole-page read (slow) only when no located band gave a valid MRZ: a band that
         // parses but fails its check digits may be a wrong band or a bad deskew (seen on clean
         // synthetic pages), and the page read then often gets it right; the better rank wins.
@@ -288,12 +319,24 @@ impl TessReader {
         // Not a clean read: once more with the lighting evened out (a shadow or glare across
         // the band can make Tesseract's threshold drop the lighter part of the text); the
         // better of the two reads is kept.
-        if !(valid(&reading) && reading.uncertain.is_empty()) && reading.lines.len() >= 2 {
-            let flat = locate::flatten(crop, (CHAR_PX / 2.0) as u32);
-            let lines = self.ocr_band(&flat).unwrap_or_default();
+        let mut flat = None;
+        for pass in 0..2 {
+            if (valid(&reading) && reading.uncertain.is_empty()) || reading.lines.is_empty() {
+                break;
+            }
+            let flat = flat.get_or_insert_with(|| locate::flatten(crop, (CHAR_PX / 2.0) as u32));
+            let lines = if pass == 0 {
+                self.ocr_band(flat)
+            } else {
+                // Then with the mid greys pushed to paper: a page pattern's thin lines crossing
+                // the text (lighter than its strokes) make Tesseract lose whole stretches.
+                self.ocr_band(&locate::ink_only(flat))
+            }
+            .unwrap_or_default();
             let mut again = assemble_band(&lines, band.lines, span, self.today, second);
             if read_quality(&again) > read_quality(&reading) {
-                let carried = still_doubtful(&reading, &again);
+                let mut carried = still_doubtful(&reading, &again);
+                carried.extend(unsupported_changes(&reading, &again));
                 again.uncertain.extend(carried);
                 again.uncertain.sort_by_key(|p| (p.line, p.column));
                 again.uncertain.dedup();
@@ -513,6 +556,40 @@ fn still_doubtful(first: &Reading, second: &Reading) -> Vec<Position> {
         })
         .copied()
         .collect()
+}
+
+/// The positions where a second read of a band (of the flattened crop) changed a character the
+/// first read had and the templates, looking at the second read's character there, still score
+/// the first read's character higher: more reads of one band give misreads more chances to
+/// cancel out in a check digit, and the templates are the opinion that does not depend on
+/// Tesseract's binarisation. Fillers the first read put in a date (nothing read) are no
+/// opinion.
+fn unsupported_changes(first: &Reading, second: &Reading) -> Vec<Position> {
+    let Some(format) = second.mrz.as_ref().map(|m| m.format) else {
+        return Vec::new();
+    };
+    let classes = ivs_mrz::char_classes(format, &second.lines);
+    let mut out = Vec::new();
+    for (li, (a, b)) in first.lines.iter().zip(&second.lines).enumerate() {
+        for (col, (old, new)) in a.chars().zip(b.chars()).enumerate() {
+            let class = classes.get(li).and_then(|k| k.get(col)).copied();
+            let real = class.is_some_and(|k| old.is_ascii() && k.allows(old as u8))
+                && !(old == '<' && class == Some(CharClass::Numeric));
+            if old == new || !real {
+                continue;
+            }
+            let Some(Some(s)) = second.scores.get(li).and_then(|l| l.get(col)) else {
+                continue;
+            };
+            if s.score(old).unwrap_or(-1.0) > s.score(new).unwrap_or(-1.0) {
+                out.push(Position {
+                    line: li,
+                    column: col,
+                });
+            }
+        }
+    }
+    out
 }
 
 /// Orders two reads of the same band: valid first, then by check digits passed, then by fewer
@@ -1320,6 +1397,7 @@ fn finish(fitted: &[Fitted], raw: Vec<String>, confidence: f32, today: Date) -> 
     reading.uncertain = uncertain;
     reading.lines = mrz.lines.clone();
     reading.mrz = Some(mrz);
+    reading.scores = fitted.iter().map(|f| f.tmpl.clone()).collect();
     reading
 }
 
@@ -2368,6 +2446,43 @@ mod tests {
         // Known codes are never doubted here.
         let known = vec![names.to_owned(), data.replace("MGA", "NGA")];
         assert!(uncertain_countries(&known, Format::Td3, &near).is_empty());
+    }
+
+    #[test]
+    fn a_second_reads_change_the_templates_do_not_back_is_uncertain() {
+        let today = Date::new(2026, 11, 25).unwrap();
+        let names = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<";
+        let data = "L898902C36UTO7408122F1204159ZE184226B<<<<<10";
+        let read = |lines: [&str; 2]| {
+            let lines: Vec<String> = lines.map(str::to_owned).to_vec();
+            Reading {
+                mrz: ivs_mrz::parse_lines(&lines, &ParseOptions::new(today)).ok(),
+                lines,
+                ..Reading::default()
+            }
+        };
+        // The first read had F in the number (same check value as P), a filler in the birth
+        // date, and a T in ERIKSSON.
+        let first = read([
+            "P<UTOETIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+            "F898902C36UTO74<8122F1204159ZE184226B<<<<<10",
+        ]);
+        let mut second = read([names, data]);
+        let cell = |s: &[(char, f32)]| Some(Scores(s.to_vec()));
+        let mut line0: Vec<Option<Scores>> = vec![None; 44];
+        let mut line1: Vec<Option<Scores>> = vec![None; 44];
+        // The templates prefer F where the second read has L; R over T where it has R.
+        line1[0] = cell(&[('F', 0.8), ('L', 0.7)]);
+        line0[6] = cell(&[('R', 0.9), ('T', 0.5)]);
+        line1[15] = cell(&[('<', 0.9), ('0', 0.5)]);
+        second.scores = vec![line0, line1];
+        assert_eq!(
+            unsupported_changes(&first, &second),
+            vec![Position { line: 1, column: 0 }]
+        );
+        // Without template scores nothing is doubted.
+        second.scores.clear();
+        assert!(unsupported_changes(&first, &second).is_empty());
     }
 
     #[test]
