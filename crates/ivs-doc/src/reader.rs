@@ -244,22 +244,13 @@ impl TessReader {
                         ..band.clone()
                     }
                 };
-                let crop = locate::extract(gray, &cut, CHAR_PX);
-                for turn in [false, true] {
-                    let (img, b) = if turn {
-                        (imageops::rotate180(&crop), cut.turned())
-                    } else {
-                        (crop.clone(), cut.clone())
-                    };
-                    let reading = self.read_band(&img, gray, &b);
-                    done = good_enough(&reading);
+                done = self.read_both_ways(gray, &cut, |reading| {
+                    let enough = good_enough(&reading);
                     if best.as_ref().is_none_or(|r| rank(&reading) > rank(r)) {
                         best = Some(reading);
                     }
-                    if done {
-                        break;
-                    }
-                }
+                    enough
+                });
                 if done && (pass > 0 || best.as_ref().is_some_and(valid)) {
                     break 'bands;
                 }
@@ -279,21 +270,17 @@ impl TessReader {
             } else {
                 &[(0, 1), (1, 0)]
             };
-            'grown: for &(before, after) in ways {
-                let grown = band.extended(before, after);
-                let crop = locate::extract(gray, &grown, CHAR_PX);
-                for turn in [false, true] {
-                    let (img, b) = if turn {
-                        (imageops::rotate180(&crop), grown.turned())
-                    } else {
-                        (crop.clone(), grown.clone())
-                    };
-                    // Taken only when it validates: a guess at where lines are missing.
-                    let reading = self.read_band(&img, gray, &b);
-                    if valid(&reading) {
+            for &(before, after) in ways {
+                // Taken only when it validates: a guess at where lines are missing.
+                let found = self.read_both_ways(gray, &band.extended(before, after), |reading| {
+                    let ok = valid(&reading);
+                    if ok {
                         best = Some(reading);
-                        break 'grown;
                     }
+                    ok
+                });
+                if found {
+                    break;
                 }
             }
         }
@@ -308,6 +295,28 @@ impl TessReader {
             Some(b) if rank(&b) >= rank(&page) => b,
             _ => page,
         }
+    }
+
+    /// Cuts `cut` out of `gray` and reads it as it lies, then turned by a half turn, handing each
+    /// reading to `take`; stops as soon as `take` returns true, and says whether it did.
+    fn read_both_ways(
+        &self,
+        gray: &GrayImage,
+        cut: &locate::Band,
+        mut take: impl FnMut(Reading) -> bool,
+    ) -> bool {
+        let crop = locate::extract(gray, cut, CHAR_PX);
+        for turn in [false, true] {
+            let (img, b) = if turn {
+                (imageops::rotate180(&crop), cut.turned())
+            } else {
+                (crop.clone(), cut.clone())
+            };
+            if take(self.read_band(&img, gray, &b)) {
+                return true;
+            }
+        }
+        false
     }
 
     /// Reads one located band, given its deskewed crop (characters [`CHAR_PX`] tall).
@@ -541,13 +550,10 @@ fn still_doubtful(first: &Reading, second: &Reading) -> Vec<Position> {
             if !allowed || (old == '<' && class == Some(CharClass::Numeric)) {
                 return false;
             }
-            if let Some(&(li, start)) = country_fields(format)
-                .iter()
-                .find(|(li, start)| p.line == *li && (*start..*start + 3).contains(&p.column))
-            {
+            if let Some(start) = country_field_at(format, p.line, p.column) {
                 let code = second
                     .lines
-                    .get(li)
+                    .get(p.line)
                     .and_then(|l| l.get(start..start + 3))
                     .unwrap_or("");
                 return ivs_mrz::country(code) == ivs_mrz::CountryCode::Unknown;
@@ -1056,8 +1062,12 @@ fn assemble_band(
         36 => Format::Td2,
         _ => Format::Td3,
     };
-    let texts: Vec<String> = fitted.iter().map(|f| f.text.iter().collect()).collect();
-    let specs = ivs_mrz::check_specs(format, &texts);
+    let specs = if undoubled.is_empty() {
+        Vec::new()
+    } else {
+        let texts: Vec<String> = fitted.iter().map(|f| f.text.iter().collect()).collect();
+        ivs_mrz::check_specs(format, &texts)
+    };
     for (li, col, dropped) in undoubled {
         if let Some(f) = fitted.get_mut(li)
             && let Some(&kept) = f.text.get(col)
@@ -1517,17 +1527,11 @@ fn uncertain_unchecked_g(lines: &[String], format: Format) -> Vec<Position> {
             if c != 'G' {
                 continue;
             }
-            let country = country_fields(format)
-                .iter()
-                .find(|&&(l, start)| l == li && (start..start + 3).contains(&col));
-            if let Some(&(_, start)) = country
+            if let Some(start) = country_field_at(format, li, col)
                 && let Some(code) = line.get(start..start + 3)
+                && !country_with(code, col - start, 'Q')
             {
-                let mut q = code.to_owned();
-                q.replace_range(col - start..=col - start, "Q");
-                if matches!(ivs_mrz::country(&q), ivs_mrz::CountryCode::Unknown) {
-                    continue;
-                }
+                continue;
             }
             out.push(Position {
                 line: li,
@@ -1538,7 +1542,6 @@ fn uncertain_unchecked_g(lines: &[String], format: Format) -> Vec<Position> {
     out
 }
 
-/// Whether `(line, column)` is in the name field of `format`.
 /// Letters of a country code no country has (no check digit covers issuer or nationality) where
 /// a glyph the recognisers also considered there would make it a country's: `MGA` read where the
 /// templates or Tesseract also saw the `N` of `NGA`. A code no near reading turns into a
@@ -1561,14 +1564,10 @@ fn uncertain_countries(lines: &[String], format: Format, fitted: &[Fitted]) -> V
             if let Some(Some(s)) = f.tmpl.get(col) {
                 near.extend(s.0.iter().take(3).map(|(c, _)| *c));
             }
-            let known = near.iter().filter(|c| c.is_ascii_uppercase()).any(|&c| {
-                let mut alt: Vec<char> = code.chars().collect();
-                if let Some(x) = alt.get_mut(k) {
-                    *x = c;
-                }
-                let alt: String = alt.into_iter().collect();
-                alt != code && ivs_mrz::country(&alt) != ivs_mrz::CountryCode::Unknown
-            });
+            // The code as read is no country's, so a glyph that makes it one differs from it.
+            let known = near
+                .iter()
+                .any(|&c| c.is_ascii_uppercase() && country_with(code, k, c));
             if known {
                 out.push(Position {
                     line: li,
@@ -1580,11 +1579,30 @@ fn uncertain_countries(lines: &[String], format: Format, fitted: &[Fitted]) -> V
     out
 }
 
+/// Whether `(line, column)` is in the name field of `format`.
 fn in_names(format: Format, line: usize, column: usize) -> bool {
     match format {
         Format::Td1 => line == 2,
         _ => line == 0 && column >= 5,
     }
+}
+
+/// The start column of the country-code field of `format` that holds `(line, column)`, if any.
+fn country_field_at(format: Format, line: usize, column: usize) -> Option<usize> {
+    country_fields(format)
+        .iter()
+        .find(|&&(l, start)| l == line && (start..start + 3).contains(&column))
+        .map(|&(_, start)| start)
+}
+
+/// Whether `code` with its `k`-th letter replaced by `c` is a code ICAO or ISO defines.
+fn country_with(code: &str, k: usize, c: char) -> bool {
+    let alt: String = code
+        .chars()
+        .enumerate()
+        .map(|(i, x)| if i == k { c } else { x })
+        .collect();
+    ivs_mrz::country(&alt) != ivs_mrz::CountryCode::Unknown
 }
 
 /// The country-code fields (issuer, nationality) of `format`: `(line, start)`, 3 wide.
