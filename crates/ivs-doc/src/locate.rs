@@ -868,6 +868,23 @@ pub fn flatten(img: &GrayImage, cell: u32) -> GrayImage {
     })
 }
 
+/// Unsharp masking: `img` plus `amount` times its difference from a Gaussian blur of `sigma`
+/// pixels. A blurred band runs the strokes of neighbouring characters together at the
+/// threshold Tesseract binarises with; this pulls them apart again.
+#[must_use]
+pub fn sharpen(img: &GrayImage, sigma: f32, amount: f32) -> GrayImage {
+    if img.width() == 0 || img.height() == 0 || sigma <= 0.0 {
+        return img.clone();
+    }
+    let blurred = imageproc::filter::gaussian_blur_f32(img, sigma);
+    let mut out = img.clone();
+    for (o, b) in out.pixels_mut().zip(blurred.pixels()) {
+        let (v, m) = (f32::from(o.0[0]), f32::from(b.0[0]));
+        o.0[0] = (v + amount * (v - m)).round().clamp(0.0, 255.0) as u8;
+    }
+    out
+}
+
 /// Of a [`flatten`]ed crop, only the darkest greys as ink: grey 60 and below black, 160 and above
 /// white, linear between.
 #[must_use]
@@ -1066,6 +1083,28 @@ mod tests {
         }
         .extended(1, 1);
         assert_eq!((one.lines, one.height, one.center), (3, 88.0, (500.0, 300.0)));
+    }
+
+    #[test]
+    fn sharpen_steepens_a_blurred_edge_and_leaves_flat_grey_alone() {
+        // A dark bar on paper, blurred: the grey one pixel inside and outside the bar's edge.
+        let bar = GrayImage::from_fn(40, 20, |x, _| {
+            Luma([if (15..25).contains(&x) { 40 } else { 220 }])
+        });
+        let soft = imageproc::filter::gaussian_blur_f32(&bar, 2.0);
+        let sharp = sharpen(&soft, 2.0, 1.5);
+        let step =
+            |img: &GrayImage| i32::from(img.get_pixel(13, 10).0[0]) - i32::from(img.get_pixel(16, 10).0[0]);
+        assert!(
+            step(&sharp) > step(&soft) + 30,
+            "{} vs {}",
+            step(&sharp),
+            step(&soft)
+        );
+        assert!(sharp.get_pixel(20, 10).0[0] < soft.get_pixel(20, 10).0[0]);
+        let flat = GrayImage::from_pixel(30, 10, Luma([128]));
+        assert_eq!(sharpen(&flat, 2.0, 1.5), flat);
+        assert_eq!(sharpen(&GrayImage::new(0, 0), 2.0, 1.5).dimensions(), (0, 0));
     }
 
     #[test]

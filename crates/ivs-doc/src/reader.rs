@@ -50,6 +50,10 @@ const OCR_WIDTH: u32 = 1000;
 pub const CHAR_PX: f32 = 28.0;
 /// How many located band candidates are read at most.
 const MAX_BANDS: usize = 3;
+/// Unsharp mask of the last reread of a band ([`locate::sharpen`]): blur radius in crop pixels
+/// (characters [`CHAR_PX`] tall) and strength.
+const SHARPEN_SIGMA: f32 = 2.0;
+const SHARPEN_AMOUNT: f32 = 1.5;
 const WHITELIST: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<";
 
 /// Errors of the reader.
@@ -329,17 +333,18 @@ impl TessReader {
         // the band can make Tesseract's threshold drop the lighter part of the text), then with
         // only the darkest greys as ink; the best read is kept, with the doubts nothing settles.
         let mut flat = None;
-        for pass in 0..2 {
+        for pass in 0..3 {
             if (valid(&reading) && reading.uncertain.is_empty()) || reading.lines.is_empty() {
                 break;
             }
             let flat = flat.get_or_insert_with(|| locate::flatten(crop, (CHAR_PX / 2.0) as u32));
-            let lines = if pass == 0 {
-                self.ocr_band(flat)
-            } else {
+            let lines = match pass {
+                0 => self.ocr_band(flat),
                 // Then with the mid greys pushed to paper: a page pattern's thin lines crossing
                 // the text (lighter than its strokes) make Tesseract lose whole stretches.
-                self.ocr_band(&locate::ink_only(flat))
+                1 => self.ocr_band(&locate::ink_only(flat)),
+                // Then sharpened: blur runs neighbouring strokes together.
+                _ => self.ocr_band(&locate::sharpen(flat, SHARPEN_SIGMA, SHARPEN_AMOUNT)),
             }
             .unwrap_or_default();
             let mut again = assemble_band(&lines, band.lines, span, self.today, second);
