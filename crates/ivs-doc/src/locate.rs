@@ -362,9 +362,7 @@ fn bands_along(
 /// neighbours: the strongest peak first, then up to two more that are at least
 /// [`PEAK_APART_DEG`] from every peak before them and at least [`PEAK_SHARE`] of the strongest.
 fn dominant_angles(blobs: &[Blob], chars: &[usize]) -> Vec<f32> {
-    let Some(hist) = direction_histogram(blobs, chars) else {
-        return Vec::new();
-    };
+    let hist = direction_histogram(blobs, chars);
     let smooth: Vec<f32> = (0..180)
         .map(|k| {
             (0..7)
@@ -375,6 +373,7 @@ fn dominant_angles(blobs: &[Blob], chars: &[usize]) -> Vec<f32> {
     let mut peaks: Vec<usize> = Vec::new();
     let top = smooth.iter().copied().fold(0.0f32, f32::max);
     if top <= 0.0 {
+        // No blob has a similar-sized neighbour: no direction at all.
         return Vec::new();
     }
     let apart = |a: usize, b: usize| {
@@ -416,8 +415,8 @@ const PEAK_APART_DEG: f32 = 15.0;
 const PEAK_SHARE: f32 = 0.25;
 
 /// Histogram (1° bins over [0°, 180°)) of the direction to each blob's nearest similar-sized
-/// neighbour; `None` when no blob has one.
-fn direction_histogram(blobs: &[Blob], chars: &[usize]) -> Option<[f32; 180]> {
+/// neighbour; all zero when no blob has one.
+fn direction_histogram(blobs: &[Blob], chars: &[usize]) -> [f32; 180] {
     // Grid of centroids for neighbour search.
     let cell = 24.0f32;
     let mut grid: std::collections::HashMap<(i32, i32), Vec<usize>> = std::collections::HashMap::new();
@@ -469,10 +468,7 @@ fn direction_histogram(blobs: &[Blob], chars: &[usize]) -> Option<[f32; 180]> {
             hist[bin] += 1.0;
         }
     }
-    if hist.iter().all(|&h| h <= 0.0) {
-        return None;
-    }
-    Some(hist)
+    hist
 }
 
 /// Chains blobs into text lines along u: each blob links to the nearest blob ahead of it on the

@@ -334,7 +334,8 @@ impl TessReader {
         let mut reading = assemble_band(&lines, band.lines, span, self.today, second);
         // Not a clean read: once more with the lighting evened out (a shadow or glare across
         // the band can make Tesseract's threshold drop the lighter part of the text), then with
-        // only the darkest greys as ink; the best read is kept, with the doubts nothing settles.
+        // only the darkest greys as ink, then sharpened; the best read is kept, with the doubts
+        // nothing settles.
         let mut flat = None;
         for pass in 0..3 {
             if (valid(&reading) && reading.uncertain.is_empty()) || reading.lines.is_empty() {
