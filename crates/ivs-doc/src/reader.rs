@@ -70,7 +70,10 @@ pub enum ReaderError {
     Init(String),
 }
 
-/// Decodes an encoded image under [`MAX_SIDE`] and [`MAX_ALLOC`], refusing malformed input.
+/// Decodes an encoded image under [`MAX_SIDE`] and [`MAX_ALLOC`], refusing malformed input, and
+/// turns it as its EXIF orientation says: a phone stores the sensor's picture and the turn that
+/// shows it upright, and the face engine (the portrait) works on the picture as shown, so the
+/// reader's page turn and boxes must refer to that picture too. A broken EXIF block is ignored.
 fn decode_limited(bytes: &[u8]) -> Result<image::DynamicImage, ReaderError> {
     let mut reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
@@ -80,7 +83,16 @@ fn decode_limited(bytes: &[u8]) -> Result<image::DynamicImage, ReaderError> {
     limits.max_image_height = Some(MAX_SIDE);
     limits.max_alloc = Some(MAX_ALLOC);
     reader.limits(limits);
-    reader.decode().map_err(|e| ReaderError::Decode(e.to_string()))
+    let mut decoder = reader
+        .into_decoder()
+        .map_err(|e| ReaderError::Decode(e.to_string()))?;
+    let orientation = image::ImageDecoder::orientation(&mut decoder).ok();
+    let mut img =
+        image::DynamicImage::from_decoder(decoder).map_err(|e| ReaderError::Decode(e.to_string()))?;
+    if let Some(o) = orientation {
+        img.apply_orientation(o);
+    }
+    Ok(img)
 }
 
 /// Decodes an encoded image to grey, refusing huge or malformed input.
@@ -94,7 +106,11 @@ pub fn decode_gray(bytes: &[u8]) -> Result<GrayImage, ReaderError> {
 
 /// Decodes an encoded image to RGB under the same limits as [`decode_gray`].
 pub fn decode_rgb(bytes: &[u8]) -> Result<image::RgbImage, ReaderError> {
-    Ok(decode_limited(bytes)?.to_rgb8())
+    let img = decode_limited(bytes)?;
+    if img.width() < 8 || img.height() < 8 {
+        return Err(ReaderError::Decode("image smaller than 8×8".to_owned()));
+    }
+    Ok(img.to_rgb8())
 }
 
 /// One position of the MRZ, zero-based.
@@ -1953,6 +1969,36 @@ mod tests {
         let crc = crc32(&png[12..29]);
         png[29..33].copy_from_slice(&crc.to_be_bytes());
         assert!(matches!(decode_gray(&png), Err(ReaderError::Decode(_))));
+    }
+
+    #[test]
+    fn a_photo_is_decoded_turned_as_its_exif_orientation_says() {
+        use image::{ImageEncoder, codecs::jpeg::JpegEncoder};
+        // 40 × 20 px, dark on the left half: stored as the sensor saw it.
+        let stored = GrayImage::from_fn(40, 20, |x, _| image::Luma([if x < 20 { 20 } else { 230 }]));
+        let encode = |exif: Option<Vec<u8>>| {
+            let mut jpeg = Vec::new();
+            let mut enc = JpegEncoder::new_with_quality(&mut jpeg, 95);
+            if let Some(e) = exif {
+                enc.set_exif_metadata(e).unwrap();
+            }
+            enc.write_image(stored.as_raw(), 40, 20, image::ExtendedColorType::L8)
+                .unwrap();
+            jpeg
+        };
+        // Little-endian TIFF block, Orientation = 6: turn 90° clockwise to view.
+        let six = vec![
+            0x49, 0x49, 0x2a, 0, 8, 0, 0, 0, 1, 0, 0x12, 0x01, 3, 0, 1, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0, 0,
+        ];
+        let shown = decode_gray(&encode(Some(six.clone()))).unwrap();
+        assert_eq!(shown.dimensions(), (20, 40));
+        // The stored left half is the shown top half.
+        assert!(shown.get_pixel(10, 5).0[0] < 100 && shown.get_pixel(10, 35).0[0] > 150);
+        assert_eq!(decode_rgb(&encode(Some(six))).unwrap().dimensions(), (20, 40));
+        assert_eq!(decode_gray(&encode(None)).unwrap().dimensions(), (40, 20));
+        // A broken EXIF block leaves the picture as stored.
+        let broken = decode_gray(&encode(Some(vec![0x49, 0x49, 0x2a, 0, 0xff]))).unwrap();
+        assert_eq!(broken.dimensions(), (40, 20));
     }
 
     fn clean_page(index: u64) -> (GrayImage, crate::synth::SynthTruth) {

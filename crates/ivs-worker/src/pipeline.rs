@@ -208,13 +208,16 @@ pub fn run_models(engines: &Engines, input: &Inputs<'_>) -> Result<ModelOutput, 
 
     // 1. The document: FRONT, and BACK when FRONT gives no valid MRZ (ID cards carry it on the back).
     let t = Instant::now();
-    let read = |bytes: &[u8]| -> Result<Option<Reading>, PipelineError> {
-        match ivs_doc::reader::decode_gray(bytes) {
-            Err(_) => Ok(None),
-            Ok(gray) => with_reader(&engines.tessdata, input.today, |r| Some(r.read_gray(&gray))),
-        }
+    let read = |gray: &image::GrayImage| -> Result<Option<Reading>, PipelineError> {
+        with_reader(&engines.tessdata, input.today, |r| Some(r.read_gray(gray)))
     };
-    let front = read(input.front)?;
+    // The FRONT is decoded once (EXIF orientation applied): the reader reads its grey, the
+    // portrait is searched in its colours, turned as the reader found the page.
+    let front_rgb = ivs_doc::reader::decode_rgb(input.front).ok();
+    let front = match &front_rgb {
+        Some(rgb) => read(&imageops::grayscale(rgb))?,
+        None => None,
+    };
     let front_ms = t.elapsed().as_millis();
     let mut back = None;
     let mut back_ms = 0;
@@ -222,7 +225,10 @@ pub fn run_models(engines: &Engines, input: &Inputs<'_>) -> Result<ModelOutput, 
         && front.as_ref().is_none_or(|r| reading_rank(r) < 3)
     {
         let t = Instant::now();
-        back = read(bytes)?;
+        back = match ivs_doc::reader::decode_gray(bytes) {
+            Ok(gray) => read(&gray)?,
+            Err(_) => None,
+        };
         back_ms = t.elapsed().as_millis();
     }
     let use_back = match (&front, &back) {
@@ -247,15 +253,14 @@ pub fn run_models(engines: &Engines, input: &Inputs<'_>) -> Result<ModelOutput, 
 
     // 2. The portrait on the FRONT, turned upright the way the reader found the page upright.
     let t = Instant::now();
-    let limits = DecodeLimits::default();
     let portrait_opts = DetectOptions {
         small_faces: SmallFacePass::WhenNoFace,
         ..DetectOptions::default()
     };
     let front_rotation = front.as_ref().map_or(0, |r| r.rotation);
-    let portrait = match decode_rgb(input.front, &limits) {
-        Err(_) => None,
-        Ok(img) => {
+    let portrait = match front_rgb {
+        None => None,
+        Some(img) => {
             let upright = rotate(img, front_rotation);
             Some(
                 engines
@@ -276,7 +281,7 @@ pub fn run_models(engines: &Engines, input: &Inputs<'_>) -> Result<ModelOutput, 
     let face = if input.token_type == TokenType::Document {
         None
     } else {
-        let selfie = match input.face.map(|b| decode_rgb(b, &limits)) {
+        let selfie = match input.face.map(|b| decode_rgb(b, &DecodeLimits::default())) {
             Some(Ok(img)) => Some(
                 engines
                     .face

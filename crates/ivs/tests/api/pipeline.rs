@@ -613,3 +613,53 @@ async fn an_analysis_whose_worker_keeps_dying_is_handed_to_review() {
         .unwrap()
     );
 }
+
+/// A phone stores its photo as the sensor saw it and says in EXIF how to turn it: the reader and
+/// the portrait search work on the one picture the user saw, so the page turn the reader finds
+/// also puts the portrait upright for the face detector.
+#[test]
+fn a_document_photo_stored_turned_with_an_exif_orientation_reads_and_finds_its_portrait() {
+    use image::{ImageEncoder, codecs::jpeg::JpegEncoder};
+    let upright_bytes = passport("obama.jpg", "320101", 0.0);
+    let upright = image::load_from_memory(&upright_bytes).unwrap().to_rgb8();
+    // Stored a quarter turn back; Orientation 6 says "turn 90° clockwise to view".
+    let stored = image::imageops::rotate270(&upright);
+    let exif = vec![
+        0x49, 0x49, 0x2a, 0, 8, 0, 0, 0, 1, 0, 0x12, 0x01, 3, 0, 1, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0, 0,
+    ];
+    let mut turned_bytes = Vec::new();
+    let mut enc = JpegEncoder::new_with_quality(&mut turned_bytes, 92);
+    enc.set_exif_metadata(exif).unwrap();
+    enc.write_image(
+        stored.as_raw(),
+        stored.width(),
+        stored.height(),
+        image::ExtendedColorType::Rgb8,
+    )
+    .unwrap();
+    let selfie = selfie("obama2.jpg");
+    let engines = shared_engines();
+    let run = |front: &[u8]| {
+        ivs_worker::pipeline::run_models(
+            &engines,
+            &ivs_worker::pipeline::Inputs {
+                front,
+                back: None,
+                face: Some(&selfie),
+                today: time::macros::date!(2026 - 11 - 26),
+                token_type: ivs_core::vocab::TokenType::Identification,
+                threshold_modifier: 0.0,
+                selected_document_type: None,
+            },
+        )
+        .unwrap()
+        .facts
+    };
+    let (a, b) = (run(&upright_bytes), run(&turned_bytes));
+    assert!(a.document.portrait_found, "{a:?}");
+    assert!(b.document.portrait_found, "the turned photo's portrait: {b:?}");
+    assert_eq!(b.document.read_status, a.document.read_status);
+    assert_eq!(b.document.fields, a.document.fields);
+    let (fa, fb) = (a.face.unwrap(), b.face.unwrap());
+    assert_eq!(fb.comparison, fa.comparison, "{fa:?} {fb:?}");
+}
