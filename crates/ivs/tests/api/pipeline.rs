@@ -558,12 +558,20 @@ async fn an_analysis_whose_worker_keeps_dying_is_handed_to_review() {
     // Every allowed attempt is claimed by a worker that then vanishes (no heartbeat, no result);
     // after the stale cut-off the job goes back to the queue.
     for i in 0..max {
-        let j = app
+        let claimed = app
             .repo
             .claim_job(&format!("doomed-{i}"), &kinds, app.clock.unix())
             .await
-            .unwrap()
-            .expect("the job is queued again after its worker died");
+            .unwrap();
+        let Some(j) = claimed else {
+            // Seen once in CI under load and not reproduced since: the job's row tells why.
+            let jobs = app.repo.jobs(ivs_store::JOB_ANALYSE).await.unwrap();
+            panic!(
+                "the job is queued again after its worker died (attempt {}, now {}): {jobs:?}",
+                i + 1,
+                app.clock.unix()
+            );
+        };
         assert_eq!(j.attempts, i + 1);
         app.clock.advance(1_000);
         app.repo.requeue_stale_jobs(app.clock.unix() - 120).await.unwrap();
