@@ -70,7 +70,8 @@ pub enum ReaderError {
     Init(String),
 }
 
-/// Decodes an encoded image under [`MAX_SIDE`] and [`MAX_ALLOC`], refusing malformed input, and
+/// Decodes an encoded image under [`MAX_SIDE`] and [`MAX_ALLOC`], refusing malformed input and
+/// images under 8 × 8 px, and
 /// turns it as its EXIF orientation says: a phone stores the sensor's picture and the turn that
 /// shows it upright, and the face engine (the portrait) works on the picture as shown, so the
 /// reader's page turn and boxes must refer to that picture too. A broken EXIF block is ignored.
@@ -92,25 +93,20 @@ fn decode_limited(bytes: &[u8]) -> Result<image::DynamicImage, ReaderError> {
     if let Some(o) = orientation {
         img.apply_orientation(o);
     }
-    Ok(img)
-}
-
-/// Decodes an encoded image to grey, refusing huge or malformed input.
-pub fn decode_gray(bytes: &[u8]) -> Result<GrayImage, ReaderError> {
-    let img = decode_limited(bytes)?;
     if img.width() < 8 || img.height() < 8 {
         return Err(ReaderError::Decode("image smaller than 8×8".to_owned()));
     }
-    Ok(img.to_luma8())
+    Ok(img)
+}
+
+/// Decodes an encoded image to grey, refusing huge, tiny or malformed input.
+pub fn decode_gray(bytes: &[u8]) -> Result<GrayImage, ReaderError> {
+    Ok(decode_limited(bytes)?.to_luma8())
 }
 
 /// Decodes an encoded image to RGB under the same limits as [`decode_gray`].
 pub fn decode_rgb(bytes: &[u8]) -> Result<image::RgbImage, ReaderError> {
-    let img = decode_limited(bytes)?;
-    if img.width() < 8 || img.height() < 8 {
-        return Err(ReaderError::Decode("image smaller than 8×8".to_owned()));
-    }
-    Ok(img.to_rgb8())
+    Ok(decode_limited(bytes)?.to_rgb8())
 }
 
 /// One position of the MRZ, zero-based.
