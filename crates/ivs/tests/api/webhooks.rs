@@ -431,10 +431,17 @@ async fn everything_arrives_after_a_receiver_outage() {
     app.clock.advance(10);
     rx.wait_for(20).await;
     for s in &scan_refs {
-        assert_eq!(
-            app.repo.webhook_events(s).await.unwrap()[0].status,
-            ivs_store::WebhookStatus::Delivered
-        );
+        // The receiver counts a request before the worker has read the answer and recorded
+        // the delivery: give the worker a moment to write it.
+        let mut status = app.repo.webhook_events(s).await.unwrap()[0].status;
+        for _ in 0..250 {
+            if status == ivs_store::WebhookStatus::Delivered {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            status = app.repo.webhook_events(s).await.unwrap()[0].status;
+        }
+        assert_eq!(status, ivs_store::WebhookStatus::Delivered);
     }
 }
 
