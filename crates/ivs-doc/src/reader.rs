@@ -44,6 +44,12 @@ const LINE_START_DOUBT: f32 = 0.03;
 /// A name letter read below this confidence is uncertain when no template glyph matches it
 /// at all (best score under [`TMPL_MIN`]).
 const UNMATCHED_CONF: f32 = 95.0;
+/// Both recognisers doubt a character when Tesseract gave an alternative at least this confidence
+/// (hOCR `x_confs`) ...
+const BOTH_SEEN: f32 = 20.0;
+/// ... and the templates score that alternative at least this much above the character read
+/// ([`uncertain_both`]).
+const BOTH_DOUBT: f32 = 0.02;
 /// The width (pixels) the image is scaled to before OCR, in the upright frame.
 const OCR_WIDTH: u32 = 1000;
 /// Character height (pixels) a located band is scaled to before OCR.
@@ -691,8 +697,11 @@ struct OcrChar {
     /// Top and bottom edge in the crop.
     y0: f32,
     y1: f32,
-    /// Other characters the recogniser considered here, best first (without `c`).
+    /// Other characters the recogniser considered here, in the order it gave them (without `c`).
     alts: Vec<char>,
+    /// The recogniser's confidence (hOCR `x_confs`, 0–100; the highest where it gave the same
+    /// alternative more than once) of each of `alts`, in the same order.
+    alt_confs: Vec<f32>,
 }
 
 impl OcrChar {
@@ -756,16 +765,27 @@ fn parse_hocr(hocr: &str) -> Vec<Vec<OcrChar>> {
                         y0: b[1],
                         y1: b[3],
                         alts: Vec::new(),
+                        alt_confs: Vec::new(),
                     });
                 }
             }
             "ocrx_cinfo" if tag.contains("id='choice_") => {
                 let Some(c) = text.chars().next() else { continue };
+                let conf = title_numbers(tag, "x_confs").first().copied().unwrap_or(0.0);
                 if let Some(last) = lines.last_mut().and_then(|l| l.last_mut())
                     && c != last.c
-                    && !last.alts.contains(&c)
                 {
-                    last.alts.push(c);
+                    match last.alts.iter().position(|&a| a == c) {
+                        Some(k) => {
+                            if let Some(v) = last.alt_confs.get_mut(k) {
+                                *v = v.max(conf);
+                            }
+                        }
+                        None => {
+                            last.alts.push(c);
+                            last.alt_confs.push(conf);
+                        }
+                    }
                 }
             }
             _ => {}
@@ -787,6 +807,8 @@ struct Fitted {
     text: Vec<char>,
     conf: Vec<f32>,
     alts: Vec<Vec<char>>,
+    /// The confidence of each alternative ([`OcrChar::alt_confs`]).
+    alt_confs: Vec<Vec<f32>>,
     /// Columns two characters were read in, one of them dropped.
     contested: Vec<usize>,
     /// Centre (crop x) of the character read in each column, `None` where nothing was read.
@@ -847,12 +869,14 @@ fn fit_line(line: &[OcrChar], width: usize, start: f32, pitch: f32) -> Fitted {
             f.text.push(ch.c);
             f.conf.push(ch.conf);
             f.alts.push(ch.alts.clone());
+            f.alt_confs.push(ch.alt_confs.clone());
             f.mid.push(Some(ch.mid()));
         }
         while f.text.len() < width {
             f.text.push('<');
             f.conf.push(0.0);
             f.alts.push(Vec::new());
+            f.alt_confs.push(Vec::new());
             f.mid.push(None);
         }
         f.contested = crowded(&f.text, &f.mid, pitch);
@@ -873,6 +897,7 @@ fn fit_line(line: &[OcrChar], width: usize, start: f32, pitch: f32) -> Fitted {
             f.text.push(ch.c);
             f.conf.push(ch.conf);
             f.alts.push(ch.alts.clone());
+            f.alt_confs.push(ch.alt_confs.clone());
             f.mid.push(Some(ch.mid()));
         }
         f.contested = crowded(&f.text, &f.mid, pitch);
@@ -926,12 +951,14 @@ fn fit_line(line: &[OcrChar], width: usize, start: f32, pitch: f32) -> Fitted {
                 f.text.push(ch.c);
                 f.conf.push(ch.conf);
                 f.alts.push(ch.alts.clone());
+                f.alt_confs.push(ch.alt_confs.clone());
                 f.mid.push(Some(ch.mid()));
             }
             None => {
                 f.text.push('<');
                 f.conf.push(0.0);
                 f.alts.push(Vec::new());
+                f.alt_confs.push(Vec::new());
                 f.mid.push(None);
             }
         }
@@ -1312,6 +1339,51 @@ fn uncertain_templates(lines: &[String], format: Format, fitted: &[Fitted]) -> V
     out
 }
 
+/// Positions both recognisers doubt: Tesseract also saw another character there (an alternative
+/// of confidence at least [`BOTH_SEEN`]), the templates score that character [`BOTH_DOUBT`] or
+/// more above the one read, and no check digit would notice the swap. Either opinion alone is
+/// weak evidence (Tesseract lists confident alternatives for most characters, and the templates'
+/// close calls follow the print more than the letter), but where they agree on the same rival
+/// the read was wrong more often than right: on the tuning seeds 73, 79 and 83 (1,800 images)
+/// this rule marks the wrong characters of 3 of the 9 false "valid" reads (`M` for `N` in a name,
+/// `F` for `R` in a name and in a document code) and one right character (an `O` the templates
+/// took for `D`; that image still read exactly, through a later OCR).
+fn uncertain_both(lines: &[String], format: Format, fitted: &[Fitted]) -> Vec<Position> {
+    let specs = ivs_mrz::check_specs(format, lines);
+    let classes = ivs_mrz::char_classes(format, lines);
+    let mut out = Vec::new();
+    for (li, f) in fitted.iter().enumerate() {
+        let Some(line) = lines.get(li) else { continue };
+        for (col, c) in line.chars().enumerate() {
+            let (Some(Some(s)), Some(alts), Some(confs)) =
+                (f.tmpl.get(col), f.alts.get(col), f.alt_confs.get(col))
+            else {
+                continue;
+            };
+            let Some(class) = classes.get(li).and_then(|k| k.get(col)).copied() else {
+                continue;
+            };
+            let sc = s.score(c).unwrap_or(-1.0);
+            let doubt = alts.iter().zip(confs).any(|(&a, &ac)| {
+                a != c
+                    && ac >= BOTH_SEEN
+                    && a.is_ascii()
+                    && class.allows(a as u8)
+                    && s.score(a)
+                        .is_some_and(|sa| sa >= TMPL_MIN && sa >= sc + BOTH_DOUBT)
+                    && invisible_to_checks(&specs, li, col, c, a)
+            });
+            if doubt {
+                out.push(Position {
+                    line: li,
+                    column: col,
+                });
+            }
+        }
+    }
+    out
+}
+
 /// Tries the recogniser's alternatives on the characters of each check field that still fails:
 /// a single substitution is kept only when it is the one and only candidate that makes the check
 /// digit verify.
@@ -1391,6 +1463,7 @@ fn finish(fitted: &[Fitted], raw: Vec<String>, confidence: f32, today: Date) -> 
         if let Some(format) = Format::detect(&lines) {
             let mut uncertain = uncertain_guesses(&lines, format, fitted);
             uncertain.extend(uncertain_templates(&lines, format, fitted));
+            uncertain.extend(uncertain_both(&lines, format, fitted));
             uncertain.extend(uncertain_line_start(&lines, format, fitted));
             uncertain.extend(uncertain_structure(&lines, format));
             uncertain.sort_by_key(|p| (p.line, p.column));
@@ -1427,6 +1500,7 @@ fn finish(fitted: &[Fitted], raw: Vec<String>, confidence: f32, today: Date) -> 
     let mut uncertain = uncertain_names(&mrz.lines, mrz.format, &confs);
     uncertain.extend(uncertain_guesses(&mrz.lines, mrz.format, fitted));
     uncertain.extend(uncertain_templates(&mrz.lines, mrz.format, fitted));
+    uncertain.extend(uncertain_both(&mrz.lines, mrz.format, fitted));
     uncertain.extend(uncertain_line_start(&mrz.lines, mrz.format, fitted));
     uncertain.extend(uncertain_structure(&mrz.lines, mrz.format));
     uncertain.extend(uncertain_countries(&mrz.lines, mrz.format, fitted));
@@ -2138,6 +2212,7 @@ mod tests {
             text: text.chars().collect(),
             conf: vec![99.0; n],
             alts: vec![Vec::new(); n],
+            alt_confs: vec![Vec::new(); n],
             mid: vec![None; n],
             ..Fitted::default()
         };
@@ -2153,6 +2228,76 @@ mod tests {
             })
             .collect();
         f
+    }
+
+    #[test]
+    fn the_alternatives_come_with_their_confidence() {
+        let hocr = "<span class='ocr_line' id='line_1'>\
+            <span class='ocrx_cinfo' title='x_bboxes 158 52 163 59; x_conf 96.78'>P</span>\
+            <span class='ocrx_cinfo' id='lstm_choices_1_1_1'>\
+            <span class='ocrx_cinfo' id='choice_1_1_1' title='x_confs 92.23'>P</span>\
+            <span class='ocrx_cinfo' id='choice_1_1_2' title='x_confs 72.37'>F</span>\
+            <span class='ocrx_cinfo' id='choice_1_1_3' title='x_confs 45.31'>S</span></span>\
+            <span class='ocrx_cinfo' id='lstm_choices_1_1_2'>\
+            <span class='ocrx_cinfo' id='choice_1_1_4' title='x_confs 80.5'>F</span>\
+            <span class='ocrx_cinfo' id='choice_1_1_5' title='x_confs 12.0'>R</span></span>";
+        let lines = parse_hocr(hocr);
+        let [line] = &lines[..] else { panic!("{lines:?}") };
+        let [p] = &line[..] else { panic!("{line:?}") };
+        assert_eq!(p.c, 'P');
+        assert_eq!(p.alts, vec!['F', 'S', 'R']);
+        // An alternative given at two time steps keeps its higher confidence.
+        assert_eq!(p.alt_confs, vec![80.5, 45.31, 12.0]);
+    }
+
+    #[test]
+    fn a_character_both_recognisers_doubt_for_the_same_rival_is_uncertain() {
+        let lines = vec![
+            "P<UTOERIKSSON<<ANMA<MARIA<<<<<<<<<<<<<<<<<<<".to_owned(),
+            "L898902C36UTO7408122F1204159ZE184226B<<<<<10".to_owned(),
+        ];
+        // The name's M (column 17): the templates prefer N a little, too little on their own.
+        let close_n = [('N', 0.66), ('M', 0.63), ('H', 0.6)];
+        let with_alts = |mut f: Fitted, col: usize, alts: &[(char, f32)]| {
+            f.alts[col] = alts.iter().map(|a| a.0).collect();
+            f.alt_confs[col] = alts.iter().map(|a| a.1).collect();
+            f
+        };
+        let data = fitted_with(&lines[1], 99, &[]);
+        let name = fitted_with(&lines[0], 17, &close_n);
+        let fitted = vec![name.clone(), data.clone()];
+        assert!(uncertain_templates(&lines, Format::Td3, &fitted).is_empty());
+        assert!(
+            uncertain_both(&lines, Format::Td3, &fitted).is_empty(),
+            "no alternative from Tesseract"
+        );
+        // Tesseract saw an N there too: both point at the same rival.
+        let fitted = vec![
+            with_alts(name.clone(), 17, &[('H', 5.0), ('N', 45.0)]),
+            data.clone(),
+        ];
+        assert_eq!(
+            uncertain_both(&lines, Format::Td3, &fitted),
+            vec![Position { line: 0, column: 17 }]
+        );
+        // Seen only faintly by Tesseract, or a rival the templates do not prefer: no doubt.
+        let fitted = vec![with_alts(name.clone(), 17, &[('N', 10.0)]), data.clone()];
+        assert!(uncertain_both(&lines, Format::Td3, &fitted).is_empty());
+        let fitted = vec![with_alts(name.clone(), 17, &[('H', 60.0)]), data.clone()];
+        assert!(uncertain_both(&lines, Format::Td3, &fitted).is_empty());
+        let barely = [('N', 0.64), ('M', 0.63)];
+        let fitted = vec![
+            with_alts(fitted_with(&lines[0], 17, &barely), 17, &[('N', 45.0)]),
+            data.clone(),
+        ];
+        assert!(uncertain_both(&lines, Format::Td3, &fitted).is_empty());
+        // In the document number the check digit sees 8 → B: both may prefer B, the check decides.
+        let b = [('B', 0.75), ('8', 0.7)];
+        let fitted = vec![
+            fitted_with(&lines[0], 99, &[]),
+            with_alts(fitted_with(&lines[1], 1, &b), 1, &[('B', 50.0)]),
+        ];
+        assert!(uncertain_both(&lines, Format::Td3, &fitted).is_empty());
     }
 
     #[test]
@@ -2334,6 +2479,7 @@ mod tests {
                     y0: 10.0,
                     y1: 38.0,
                     alts: Vec::new(),
+                    alt_confs: Vec::new(),
                 })
                 .collect()
         };
@@ -2371,6 +2517,7 @@ mod tests {
                 y0: 10.0,
                 y1: 38.0,
                 alts: Vec::new(),
+                alt_confs: Vec::new(),
             };
             let mut l: Vec<OcrChar> = speck.map(|c| ch(c, 40.0 - 60.0)).into_iter().collect();
             l.extend(
@@ -2410,6 +2557,7 @@ mod tests {
                     y0: 10.0,
                     y1: 38.0,
                     alts: Vec::new(),
+                    alt_confs: Vec::new(),
                 })
                 .collect()
         };
@@ -2488,6 +2636,7 @@ mod tests {
                     y0: 10.0,
                     y1: 38.0,
                     alts: Vec::new(),
+                    alt_confs: Vec::new(),
                 };
                 out.push(ch(c, x0, 95.0));
                 if i == doubled_at {
