@@ -705,11 +705,10 @@ struct OcrChar {
     /// Top and bottom edge in the crop.
     y0: f32,
     y1: f32,
-    /// Other characters the recogniser considered here, in the order it gave them (without `c`).
-    alts: Vec<char>,
-    /// The recogniser's confidence (hOCR `x_confs`, 0–100; the highest where it gave the same
-    /// alternative more than once) of each of `alts`, in the same order.
-    alt_confs: Vec<f32>,
+    /// Other characters the recogniser considered here, in the order it gave them (without `c`),
+    /// each with its confidence (hOCR `x_confs`, 0–100; the highest where it gave the same
+    /// alternative more than once).
+    alts: Vec<(char, f32)>,
 }
 
 impl OcrChar {
@@ -773,7 +772,6 @@ fn parse_hocr(hocr: &str) -> Vec<Vec<OcrChar>> {
                         y0: b[1],
                         y1: b[3],
                         alts: Vec::new(),
-                        alt_confs: Vec::new(),
                     });
                 }
             }
@@ -783,16 +781,9 @@ fn parse_hocr(hocr: &str) -> Vec<Vec<OcrChar>> {
                 if let Some(last) = lines.last_mut().and_then(|l| l.last_mut())
                     && c != last.c
                 {
-                    match last.alts.iter().position(|&a| a == c) {
-                        Some(k) => {
-                            if let Some(v) = last.alt_confs.get_mut(k) {
-                                *v = v.max(conf);
-                            }
-                        }
-                        None => {
-                            last.alts.push(c);
-                            last.alt_confs.push(conf);
-                        }
+                    match last.alts.iter_mut().find(|(a, _)| *a == c) {
+                        Some((_, seen)) => *seen = seen.max(conf),
+                        None => last.alts.push((c, conf)),
                     }
                 }
             }
@@ -814,9 +805,8 @@ fn parse_hocr(hocr: &str) -> Vec<Vec<OcrChar>> {
 struct Fitted {
     text: Vec<char>,
     conf: Vec<f32>,
-    alts: Vec<Vec<char>>,
-    /// The confidence of each alternative ([`OcrChar::alt_confs`]).
-    alt_confs: Vec<Vec<f32>>,
+    /// The recogniser's alternatives per column ([`OcrChar::alts`]).
+    alts: Vec<Vec<(char, f32)>>,
     /// Columns two characters were read in, one of them dropped.
     contested: Vec<usize>,
     /// Centre (crop x) of the character read in each column, `None` where nothing was read.
@@ -877,14 +867,12 @@ fn fit_line(line: &[OcrChar], width: usize, start: f32, pitch: f32) -> Fitted {
             f.text.push(ch.c);
             f.conf.push(ch.conf);
             f.alts.push(ch.alts.clone());
-            f.alt_confs.push(ch.alt_confs.clone());
             f.mid.push(Some(ch.mid()));
         }
         while f.text.len() < width {
             f.text.push('<');
             f.conf.push(0.0);
             f.alts.push(Vec::new());
-            f.alt_confs.push(Vec::new());
             f.mid.push(None);
         }
         f.contested = crowded(&f.text, &f.mid, pitch);
@@ -905,7 +893,6 @@ fn fit_line(line: &[OcrChar], width: usize, start: f32, pitch: f32) -> Fitted {
             f.text.push(ch.c);
             f.conf.push(ch.conf);
             f.alts.push(ch.alts.clone());
-            f.alt_confs.push(ch.alt_confs.clone());
             f.mid.push(Some(ch.mid()));
         }
         f.contested = crowded(&f.text, &f.mid, pitch);
@@ -959,14 +946,12 @@ fn fit_line(line: &[OcrChar], width: usize, start: f32, pitch: f32) -> Fitted {
                 f.text.push(ch.c);
                 f.conf.push(ch.conf);
                 f.alts.push(ch.alts.clone());
-                f.alt_confs.push(ch.alt_confs.clone());
                 f.mid.push(Some(ch.mid()));
             }
             None => {
                 f.text.push('<');
                 f.conf.push(0.0);
                 f.alts.push(Vec::new());
-                f.alt_confs.push(Vec::new());
                 f.mid.push(None);
             }
         }
@@ -1363,16 +1348,14 @@ fn uncertain_both(lines: &[String], format: Format, fitted: &[Fitted]) -> Vec<Po
     for (li, f) in fitted.iter().enumerate() {
         let Some(line) = lines.get(li) else { continue };
         for (col, c) in line.chars().enumerate() {
-            let (Some(Some(s)), Some(alts), Some(confs)) =
-                (f.tmpl.get(col), f.alts.get(col), f.alt_confs.get(col))
-            else {
+            let (Some(Some(s)), Some(alts)) = (f.tmpl.get(col), f.alts.get(col)) else {
                 continue;
             };
             let Some(class) = classes.get(li).and_then(|k| k.get(col)).copied() else {
                 continue;
             };
             let sc = s.score(c).unwrap_or(-1.0);
-            let doubt = alts.iter().zip(confs).any(|(&a, &ac)| {
+            let doubt = alts.iter().any(|&(a, ac)| {
                 a != c
                     && ac >= BOTH_SEEN
                     && a.is_ascii()
@@ -1427,7 +1410,7 @@ fn use_alternatives(lines: &mut [Vec<char>], fitted: &[Fitted], format: Format) 
             };
             let class = classes.get(p.line).and_then(|c| c.get(p.column)).copied();
             let mut cands: Vec<char> = if *conf < ALT_CONF_BELOW {
-                alts.iter().take(2).copied().collect()
+                alts.iter().take(2).map(|&(a, _)| a).collect()
             } else {
                 Vec::new()
             };
@@ -1670,7 +1653,11 @@ fn uncertain_countries(lines: &[String], format: Format, fitted: &[Fitted]) -> V
         }
         for k in 0..3 {
             let col = start + k;
-            let mut near: Vec<char> = f.alts.get(col).cloned().unwrap_or_default();
+            let mut near: Vec<char> = f
+                .alts
+                .get(col)
+                .map(|a| a.iter().map(|&(c, _)| c).collect())
+                .unwrap_or_default();
             if let Some(Some(s)) = f.tmpl.get(col) {
                 near.extend(s.0.iter().take(3).map(|(c, _)| *c));
             }
@@ -1799,7 +1786,7 @@ fn uncertain_guesses(lines: &[String], format: Format, fitted: &[Fitted]) -> Vec
                 let c = text[col];
                 let class = classes.get(li).and_then(|k| k.get(col)).copied();
                 f.alts.get(col).is_some_and(|alts| {
-                    alts.iter().take(2).any(|&a| {
+                    alts.iter().take(2).any(|&(a, _)| {
                         a != c
                             && a.is_ascii()
                             && class.is_some_and(|k| k.allows(a as u8))
@@ -2233,7 +2220,6 @@ mod tests {
             text: text.chars().collect(),
             conf: vec![99.0; n],
             alts: vec![Vec::new(); n],
-            alt_confs: vec![Vec::new(); n],
             mid: vec![None; n],
             ..Fitted::default()
         };
@@ -2266,9 +2252,8 @@ mod tests {
         let [line] = &lines[..] else { panic!("{lines:?}") };
         let [p] = &line[..] else { panic!("{line:?}") };
         assert_eq!(p.c, 'P');
-        assert_eq!(p.alts, vec!['F', 'S', 'R']);
         // An alternative given at two time steps keeps its higher confidence.
-        assert_eq!(p.alt_confs, vec![80.5, 45.31, 12.0]);
+        assert_eq!(p.alts, vec![('F', 80.5), ('S', 45.31), ('R', 12.0)]);
     }
 
     #[test]
@@ -2280,8 +2265,7 @@ mod tests {
         // The name's M (column 17): the templates prefer N a little, too little on their own.
         let close_n = [('N', 0.66), ('M', 0.63), ('H', 0.6)];
         let with_alts = |mut f: Fitted, col: usize, alts: &[(char, f32)]| {
-            f.alts[col] = alts.iter().map(|a| a.0).collect();
-            f.alt_confs[col] = alts.iter().map(|a| a.1).collect();
+            f.alts[col] = alts.to_vec();
             f
         };
         let data = fitted_with(&lines[1], 99, &[]);
@@ -2500,7 +2484,6 @@ mod tests {
                     y0: 10.0,
                     y1: 38.0,
                     alts: Vec::new(),
-                    alt_confs: Vec::new(),
                 })
                 .collect()
         };
@@ -2538,7 +2521,6 @@ mod tests {
                 y0: 10.0,
                 y1: 38.0,
                 alts: Vec::new(),
-                alt_confs: Vec::new(),
             };
             let mut l: Vec<OcrChar> = speck.map(|c| ch(c, 40.0 - 60.0)).into_iter().collect();
             l.extend(
@@ -2578,7 +2560,6 @@ mod tests {
                     y0: 10.0,
                     y1: 38.0,
                     alts: Vec::new(),
-                    alt_confs: Vec::new(),
                 })
                 .collect()
         };
@@ -2657,7 +2638,6 @@ mod tests {
                     y0: 10.0,
                     y1: 38.0,
                     alts: Vec::new(),
-                    alt_confs: Vec::new(),
                 };
                 out.push(ch(c, x0, 95.0));
                 if i == doubled_at {
@@ -2719,7 +2699,7 @@ mod tests {
         assert_eq!(uncertain_countries(&lines, Format::Td3, &near), vec![at(1, 10)]);
         // Tesseract's alternative does as well.
         let mut alt = vec![fitted_with(names, 99, &[]), fitted_with(data, 99, &[])];
-        alt[1].alts[10] = vec!['N'];
+        alt[1].alts[10] = vec![('N', 30.0)];
         assert_eq!(uncertain_countries(&lines, Format::Td3, &alt), vec![at(1, 10)]);
         // Nothing near makes a country of it (an invented specimen issuer): left as read.
         let far = vec![
