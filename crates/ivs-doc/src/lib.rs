@@ -8,4 +8,5 @@ pub mod ocrb;
 pub mod portrait;
 pub mod quality;
 pub mod reader;
+pub mod scale;
 pub mod synth;

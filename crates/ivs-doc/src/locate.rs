@@ -8,7 +8,7 @@
 //! [`Band::flipped`] is a guess for the remaining half turn (the side of the band where the rest
 //! of the page lies); the reader tries the other half turn when the guess reads badly.
 
-use image::{GrayImage, ImageBuffer, Luma, imageops};
+use image::{GrayImage, ImageBuffer, Luma};
 use imageproc::region_labelling::{Connectivity, connected_components};
 
 /// The longest side of the working copy, in pixels.
@@ -231,7 +231,7 @@ pub fn find(gray: &GrayImage) -> Located {
     let work = if scale < 1.0 {
         let nw = ((w as f32 * scale).round() as u32).max(8);
         let nh = ((h as f32 * scale).round() as u32).max(8);
-        imageops::resize(gray, nw, nh, imageops::FilterType::Triangle)
+        crate::scale::triangle(gray, nw, nh)
     } else {
         gray.clone()
     };
@@ -1091,7 +1091,7 @@ mod tests {
         assert!(angle_diff(b.angle, 0.0) < 3.0, "{}", b.angle.to_degrees());
         // The band is in the lower part of the page.
         assert!(b.center.1 > gray.height() as f32 * 0.6);
-        let turned = imageops::rotate90(&gray);
+        let turned = image::imageops::rotate90(&gray);
         let t = &locate(&turned)[0];
         assert_eq!(t.lines, 2);
         let d = angle_diff(t.angle, std::f32::consts::FRAC_PI_2);

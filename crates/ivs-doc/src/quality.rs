@@ -115,7 +115,7 @@ pub fn measure(gray: &GrayImage, reading: &Reading) -> Quality {
     };
     let nw = ((f64::from(region.width()) * factor).round() as u32).clamp(3, 4000);
     let nh = ((f64::from(region.height()) * factor).round() as u32).clamp(3, 4000);
-    let norm = imageops::resize(&region, nw, nh, imageops::FilterType::Triangle);
+    let norm = crate::scale::triangle(&region, nw, nh);
     let blur = laplacian_variance(&norm);
     verdicts(blur, glare_fraction(&region), char_height)
 }
@@ -127,7 +127,7 @@ pub fn measure_band(crop: &GrayImage, crop_char_px: f32, char_height: f32) -> Qu
     let factor = 24.0 / f64::from(crop_char_px.max(1.0));
     let nw = ((f64::from(crop.width()) * factor).round() as u32).clamp(3, 4000);
     let nh = ((f64::from(crop.height()) * factor).round() as u32).clamp(3, 4000);
-    let norm = imageops::resize(crop, nw, nh, imageops::FilterType::Triangle);
+    let norm = crate::scale::triangle(crop, nw, nh);
     verdicts(
         laplacian_variance(&norm),
         glare_fraction(crop),

@@ -465,7 +465,7 @@ impl TessReader {
     fn read_upright(&self, upright: &GrayImage) -> Reading {
         let scale = f64::from(OCR_WIDTH) / f64::from(upright.width().max(1));
         let h = ((f64::from(upright.height()) * scale).round() as u32).clamp(8, 4 * OCR_WIDTH);
-        let scaled = imageops::resize(upright, OCR_WIDTH, h, imageops::FilterType::Triangle);
+        let scaled = crate::scale::triangle(upright, OCR_WIDTH, h);
         let Some(ocr) = self.ocr(&scaled) else {
             return Reading::default();
         };
