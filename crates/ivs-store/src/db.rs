@@ -80,6 +80,17 @@ impl Db {
         Ok(())
     }
 
+    /// Begins a transaction that writes. On SQLite it takes the write lock at the start
+    /// (`BEGIN IMMEDIATE`, waiting out the busy timeout when another connection holds it): a
+    /// deferred transaction that reads first fails at its first write, at once and without the
+    /// busy timeout, when another connection committed since its read (`SQLITE_BUSY_SNAPSHOT`).
+    pub async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
+    }
+
     /// Cheap liveness probe.
     pub async fn ping(&self) -> Result<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;

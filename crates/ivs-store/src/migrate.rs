@@ -361,7 +361,7 @@ pub async fn copy_database(from: &Db, to: &Db, replace: bool) -> Result<DbCopyRe
             .execute(&mut *src)
             .await?;
     }
-    let mut dst = to.pool.begin().await?;
+    let mut dst = to.begin_write().await?;
     let tables = table_names(&mut src, from.backend).await?;
     let target_tables = table_names(&mut dst, to.backend).await?;
     if tables != target_tables {

@@ -578,7 +578,7 @@ impl Repo for SqlRepo {
     }
 
     async fn submit(&self, s: &Submission) -> Result<()> {
-        let mut tx = self.db.pool.begin().await?;
+        let mut tx = self.db.begin_write().await?;
         let res = sqlx::query(
             "UPDATE verifications SET phase = $1, submitted_at = $2, selected_country = $3, document_type = $4 \
              WHERE scan_ref = $5 AND partner_id = $6 AND phase = $7 \
@@ -624,7 +624,7 @@ impl Repo for SqlRepo {
         now: i64,
         event: Option<&NewWebhookEvent>,
     ) -> Result<()> {
-        let mut tx = self.db.pool.begin().await?;
+        let mut tx = self.db.begin_write().await?;
         let res = sqlx::query(
             "UPDATE verifications SET phase = $1, status = $2, auto_document = $3, auto_face = $4, \
              manual_document = $5, manual_face = $6, fraud_tags = $7, mismatch_tags = $8, data = $9, \
@@ -657,7 +657,7 @@ impl Repo for SqlRepo {
         now: i64,
         event: Option<&NewWebhookEvent>,
     ) -> Result<bool> {
-        let mut tx = self.db.pool.begin().await?;
+        let mut tx = self.db.begin_write().await?;
         let res = sqlx::query(
             "UPDATE verifications SET phase = $1, status = $2, finished_at = $3 \
              WHERE scan_ref = $4 AND phase = $5 AND (expires_at <= $3 OR session_ends_at <= $3)",
@@ -679,7 +679,7 @@ impl Repo for SqlRepo {
         now: i64,
         event: Option<&NewWebhookEvent>,
     ) -> Result<bool> {
-        let mut tx = self.db.pool.begin().await?;
+        let mut tx = self.db.begin_write().await?;
         let res = sqlx::query(
             "UPDATE verifications SET phase = $1, status = $2, finished_at = $3 \
              WHERE scan_ref = $4 AND partner_id = $5 AND phase = $6 AND expires_at > $3 \
@@ -722,7 +722,7 @@ impl Repo for SqlRepo {
     }
 
     async fn tombstone(&self, scan_ref: &str, status: OverallStatus, now: i64) -> Result<()> {
-        let mut tx = self.db.pool.begin().await?;
+        let mut tx = self.db.begin_write().await?;
         let q = format!("SELECT {VERIFICATION_COLS} FROM verifications WHERE scan_ref = $1");
         let row = sqlx::query(&q).bind(scan_ref).fetch_optional(&mut *tx).await?;
         let Some(v) = row.as_ref().map(verification_from_row).transpose()? else {
@@ -752,7 +752,7 @@ impl Repo for SqlRepo {
     }
 
     async fn enqueue(&self, job: &NewJob, now: i64) -> Result<Option<i64>> {
-        let mut tx = self.db.pool.begin().await?;
+        let mut tx = self.db.begin_write().await?;
         let id = insert_job(&mut tx, job, now).await?;
         tx.commit().await?;
         Ok(id)
@@ -880,7 +880,7 @@ impl Repo for SqlRepo {
     }
 
     async fn finish_webhook_attempt(&self, a: &WebhookAttempt, outcome: AttemptOutcome) -> Result<()> {
-        let mut tx = self.db.pool.begin().await?;
+        let mut tx = self.db.begin_write().await?;
         sqlx::query(
             "INSERT INTO webhook_attempts (event_id, attempt, at, url, status_code, latency_ms, error) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -955,7 +955,7 @@ impl Repo for SqlRepo {
     }
 
     async fn redeliver(&self, partner_id: &str, event_id: Option<&str>, now: i64) -> Result<u64> {
-        let mut tx = self.db.pool.begin().await?;
+        let mut tx = self.db.begin_write().await?;
         sqlx::query("UPDATE partners SET webhook_disabled = 0 WHERE id = $1")
             .bind(partner_id)
             .execute(&mut *tx)
@@ -1027,7 +1027,7 @@ impl Repo for SqlRepo {
 
     async fn record_analysis(&self, a: &AnalysisRecord, event: Option<&NewWebhookEvent>) -> Result<bool> {
         let r = &a.result;
-        let mut tx = self.db.pool.begin().await?;
+        let mut tx = self.db.begin_write().await?;
         let res = sqlx::query(
             "UPDATE verifications SET phase = $1, status = $2, auto_document = $3, auto_face = $4, \
              fraud_tags = $5, mismatch_tags = $6, data = $7, finished_at = $8 \
@@ -1187,7 +1187,7 @@ impl Repo for SqlRepo {
         reason: Option<&str>,
         now: i64,
     ) -> Result<()> {
-        let mut tx = self.db.pool.begin().await?;
+        let mut tx = self.db.begin_write().await?;
         sqlx::query("DELETE FROM blocklist WHERE partner_id = $1 AND scan_ref = $2 AND list = $3")
             .bind(partner_id)
             .bind(scan_ref)
@@ -1369,7 +1369,7 @@ impl Repo for SqlRepo {
         audit: &AuditEntry,
         event: Option<&NewWebhookEvent>,
     ) -> Result<bool> {
-        let mut tx = self.db.pool.begin().await?;
+        let mut tx = self.db.begin_write().await?;
         let res = match &m.data {
             Some(data) => sqlx::query(
                 "UPDATE verifications SET status = $1, manual_document = $2, manual_face = $3, data = $4, \
@@ -1410,7 +1410,7 @@ impl Repo for SqlRepo {
     }
 
     async fn add_audit(&self, a: &AuditEntry) -> Result<()> {
-        let mut tx = self.db.pool.begin().await?;
+        let mut tx = self.db.begin_write().await?;
         insert_audit(&mut tx, a).await?;
         tx.commit().await?;
         Ok(())
