@@ -16,13 +16,13 @@ struct Taps {
 /// The taps of a triangle filter mapping `from` input pixels onto `to` output pixels.
 fn taps(from: u32, to: u32) -> Vec<Taps> {
     let ratio = from as f32 / to as f32;
+    // Shrinking widens the filter: its support (one pixel) in input pixels.
     let sratio = ratio.max(1.0);
-    let support = sratio;
     (0..to)
         .map(|out| {
             let centre = (out as f32 + 0.5) * ratio;
-            let left = ((centre - support).floor() as i64).clamp(0, i64::from(from) - 1);
-            let right = ((centre + support).ceil() as i64).clamp(left + 1, i64::from(from));
+            let left = ((centre - sratio).floor() as i64).clamp(0, i64::from(from) - 1);
+            let right = ((centre + sratio).ceil() as i64).clamp(left + 1, i64::from(from));
             let centre = centre - 0.5;
             let mut weights: Vec<f32> = (left..right)
                 .map(|i| {
@@ -52,11 +52,12 @@ pub fn triangle(img: &GrayImage, width: u32, height: u32) -> GrayImage {
     if (width, height) == (w, h) {
         return img.clone();
     }
-    let (w, h) = (w as usize, h as usize);
+    let (down, across) = (taps(h, height), taps(w, width));
+    let w = w as usize;
     let src = img.as_raw();
     // Vertical pass into floats, one output row at a time, summing input rows in order.
     let mut tmp = vec![0.0f32; w * height as usize];
-    for (row, t) in tmp.chunks_exact_mut(w).zip(taps(h as u32, height)) {
+    for (row, t) in tmp.chunks_exact_mut(w).zip(&down) {
         for (i, &wt) in t.weights.iter().enumerate() {
             let start = (t.left + i) * w;
             for (acc, &p) in row.iter_mut().zip(&src[start..start + w]) {
@@ -65,7 +66,6 @@ pub fn triangle(img: &GrayImage, width: u32, height: u32) -> GrayImage {
         }
     }
     // Horizontal pass, rounding to the nearest grey level.
-    let across = taps(w as u32, width);
     let mut out = Vec::with_capacity(width as usize * height as usize);
     for row in tmp.chunks_exact(w) {
         for t in &across {
