@@ -66,6 +66,9 @@ const END_GAP_PITCHES: f32 = 1.6;
 /// A band whose first read gives no MRZ lines is read again (flattened, ink only, sharpened)
 /// when Tesseract found at least this many characters in it.
 const RETRY_MIN_CHARS: usize = 10;
+/// A name line whose first character sits this many pitches after every other line's first
+/// character lost its first letter ([`starts_apart`]).
+const STARTS_LATE: f32 = 0.6;
 /// In a band whose characters are shorter than this (pixels in the photo), a clean read is
 /// checked against a second, bicubic crop's read, and a read that is not clean is not retried
 /// from that crop ([`TessReader::read_band`]).
@@ -1869,8 +1872,8 @@ fn uncertain_guesses(lines: &[String], format: Format, fitted: &[Fitted]) -> Vec
 }
 
 /// The first character of a name line (TD1's third line) when the templates doubt it at all
-/// (another glyph scores [`LINE_START_DOUBT`] better) or the line starts before the others
-/// ([`starts_early`]). The line start is where the crop's edge, a speck
+/// (another glyph scores [`LINE_START_DOUBT`] better) or the line starts before or after the others
+/// ([`starts_apart`]). The line start is where the crop's edge, a speck
 /// in front of the line or a line cut short interferes, and no check digit covers a name: on the
 /// tuning seeds 41 and 43 every wrong first letter of a TD1 name line (13) was caught by this
 /// rule and the unmatched-letter rule of [`uncertain_templates`] together (counting marks the
@@ -1887,7 +1890,7 @@ fn uncertain_line_start(lines: &[String], format: Format, fitted: &[Fitted]) -> 
         let Some(Some(s)) = f.tmpl.first() else { continue };
         let Some((t, best)) = s.best() else { continue };
         let rival = t != c && best >= s.score(c).unwrap_or(-1.0) + LINE_START_DOUBT;
-        if rival || starts_early(fitted, li) {
+        if rival || starts_apart(fitted, li) {
             out.push(Position { line: li, column: 0 });
         }
     }
@@ -1896,8 +1899,10 @@ fn uncertain_line_start(lines: &[String], format: Format, fitted: &[Fitted]) -> 
 
 /// Whether line `li` starts more than half a pitch before every other line's first character
 /// (MRZ lines are left-aligned): its first character may be a speck in front of the line, and
-/// the line's characters then sit one column late.
-fn starts_early(fitted: &[Fitted], li: usize) -> bool {
+/// the line's characters then sit one column late; or more than [`STARTS_LATE`] pitches after
+/// every other line's first character: the line's first character was lost, and a line read
+/// with the right count all the same (an extra filler at its end) sits one column early.
+fn starts_apart(fitted: &[Fitted], li: usize) -> bool {
     let first = |f: &Fitted| f.mid.first().copied().flatten();
     let mut steps: Vec<f32> = fitted
         .iter()
@@ -1922,7 +1927,8 @@ fn starts_early(fitted: &[Fitted], li: usize) -> bool {
         .filter(|(i, _)| *i != li)
         .filter_map(|(_, f)| first(f))
         .collect();
-    !others.is_empty() && others.iter().all(|o| x < o - 0.5 * pitch)
+    !others.is_empty()
+        && (others.iter().all(|o| x < o - 0.5 * pitch) || others.iter().all(|o| x > o + STARTS_LATE * pitch))
 }
 
 /// Positions that cannot be right as read: a document code starting with a filler, or an
@@ -2511,7 +2517,7 @@ mod tests {
     }
 
     #[test]
-    fn the_first_letter_of_a_td1_name_line_is_uncertain_when_the_templates_doubt_it_at_all() {
+    fn the_first_letter_of_a_td1_name_line_is_uncertain_when_the_templates_doubt_it_or_it_starts_apart() {
         let lines = vec![
             "IDCHES0002068<8<<<<<<<<<<<<<<<".to_owned(),
             "8102287F1301014CHE<<<<<<<<<<<4".to_owned(),
@@ -2572,6 +2578,10 @@ mod tests {
         };
         assert_eq!(uncertain_line_start(&lines, Format::Td1, &placed(72.0)), start);
         assert!(uncertain_line_start(&lines, Format::Td1, &placed(90.0)).is_empty());
+        // A name line starting a pitch after the other two: its first letter was lost and an
+        // extra filler at its end kept the count (seed 107, a false "valid" read).
+        assert_eq!(uncertain_line_start(&lines, Format::Td1, &placed(128.0)), start);
+        assert!(uncertain_line_start(&lines, Format::Td1, &placed(110.0)).is_empty());
     }
 
     #[test]
