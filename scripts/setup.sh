@@ -27,7 +27,7 @@ done
 say() { printf 'setup: %s\n' "$*" >&2; }
 
 # ---- Debian packages ---------------------------------------------------------------
-APT_PKGS=(tesseract-ocr libtesseract-dev libleptonica-dev libclang-dev clang pkg-config fonts-ocr-b unzip jq curl python3-pip)
+APT_PKGS=(tesseract-ocr tesseract-ocr-eng libtesseract-dev libleptonica-dev libclang-dev clang pkg-config fonts-ocr-b unzip jq curl python3-pip)
 missing=()
 for p in "${APT_PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
