@@ -222,18 +222,7 @@ impl TessReader {
             .to_str()
             .ok_or_else(|| ReaderError::Init("tessdata path is not UTF-8".to_owned()))?;
         let mut tess = LepTess::new(Some(dir), "mrz").map_err(|e| ReaderError::Init(e.to_string()))?;
-        tess.set_variable(Variable::TesseditCharWhitelist, WHITELIST)
-            .map_err(|_| ReaderError::Init("whitelist".to_owned()))?;
-        // Tesseract's chatter ("Detected N diacritics") goes to stderr otherwise.
-        tess.set_variable(Variable::DebugFile, "/dev/null")
-            .map_err(|_| ReaderError::Init("debug_file".to_owned()))?;
-        tess.set_variable(Variable::TesseditPagesegMode, "6")
-            .map_err(|_| ReaderError::Init("psm".to_owned()))?;
-        // Per-character boxes, confidences and alternatives in the hOCR output.
-        tess.set_variable(Variable::HocrCharBoxes, "1")
-            .map_err(|_| ReaderError::Init("hocr_char_boxes".to_owned()))?;
-        tess.set_variable(Variable::LstmChoiceMode, "2")
-            .map_err(|_| ReaderError::Init("lstm_choice_mode".to_owned()))?;
+        configure(&mut tess).map_err(|what| ReaderError::Init(what.to_owned()))?;
         let (ocrb, ocrb_error) = match Ocrb::load(font) {
             Ok(o) => (Some(o), None),
             Err(e) => (None, Some(format!("{e}; reading with Tesseract alone"))),
@@ -442,7 +431,7 @@ impl TessReader {
     }
 
     /// A clean read's `M` or `N` in a name that the templates barely tell from the other
-    /// ([`MN_ASK_MARGIN`]) is put to Tesseract's general English model, reading the same crop;
+    /// ([`MN_ASK_MARGIN`]) is put to Tesseract's general English model, reading the band's crop;
     /// where that model reads the other letter there, the position is uncertain. No check digit
     /// covers a name, and `M`/`N` is the misread that most often made a read falsely "valid"
     /// (small print, or a blurred band).
@@ -651,15 +640,29 @@ fn aligned_char(ours: &[char], theirs: &[char], col: usize) -> Option<char> {
     theirs.get(usize::try_from(col as i64 + d).ok()?).copied()
 }
 
+/// Sets a Tesseract instance up for MRZ band reads; on failure, names the variable it could not
+/// set.
+fn configure(tess: &mut LepTess) -> Result<(), &'static str> {
+    tess.set_variable(Variable::TesseditCharWhitelist, WHITELIST)
+        .map_err(|_| "whitelist")?;
+    // Tesseract's chatter ("Detected N diacritics") goes to stderr otherwise.
+    tess.set_variable(Variable::DebugFile, "/dev/null")
+        .map_err(|_| "debug_file")?;
+    tess.set_variable(Variable::TesseditPagesegMode, "6")
+        .map_err(|_| "psm")?;
+    // Per-character boxes, confidences and alternatives in the hOCR output.
+    tess.set_variable(Variable::HocrCharBoxes, "1")
+        .map_err(|_| "hocr_char_boxes")?;
+    tess.set_variable(Variable::LstmChoiceMode, "2")
+        .map_err(|_| "lstm_choice_mode")?;
+    Ok(())
+}
+
 /// Tesseract with Debian's general English model, set up as the MRZ model is (`None` when it
 /// does not load).
 fn load_eng() -> Option<LepTess> {
     let mut tess = LepTess::new(Some(ENG_TESSDATA), "eng").ok()?;
-    tess.set_variable(Variable::TesseditCharWhitelist, WHITELIST)
-        .ok()?;
-    tess.set_variable(Variable::DebugFile, "/dev/null").ok()?;
-    tess.set_variable(Variable::HocrCharBoxes, "1").ok()?;
-    tess.set_variable(Variable::LstmChoiceMode, "2").ok()?;
+    configure(&mut tess).ok()?;
     Some(tess)
 }
 
