@@ -50,6 +50,9 @@ const BOTH_SEEN: f32 = 20.0;
 /// ... and the templates score that alternative at least this much above the character read
 /// ([`uncertain_both`]).
 const BOTH_DOUBT: f32 = 0.02;
+/// The most characters a read of an MRZ line is taken to have: the longest line (44) with a
+/// speck at each end ([`assemble_band`]).
+const MAX_LINE_READ: usize = 46;
 /// The width (pixels) the image is scaled to before OCR, in the upright frame.
 const OCR_WIDTH: u32 = 1000;
 /// Character height (pixels) a located band is scaled to before OCR.
@@ -1171,6 +1174,14 @@ fn assemble_band(
 ) -> Reading {
     // Lines long enough to be MRZ lines; noise lines (bits of the text above) are dropped.
     let mut lines: Vec<&Vec<OcrChar>> = ocr.iter().filter(|l| l.len() >= 20).collect();
+    // A line far longer than the longest MRZ line, without a run of fillers, is no MRZ line
+    // but a page pattern or the page's edge read as text, and goes when two lines are left;
+    // kept, it would count as a third line and make the band a TD1 of 30 columns.
+    let mrz_line =
+        |l: &&Vec<OcrChar>| l.len() <= MAX_LINE_READ || l.windows(2).any(|w| w[0].c == '<' && w[1].c == '<');
+    if lines.iter().filter(|l| mrz_line(l)).count() >= 2 {
+        lines.retain(mrz_line);
+    }
     if lines.is_empty() {
         return Reading::default();
     }
@@ -1311,16 +1322,39 @@ fn assemble_band(
         36 => Format::Td2,
         _ => Format::Td3,
     };
-    let specs = if undoubled.is_empty() {
-        Vec::new()
+    // A dropped character the field cannot hold (a digit in a country code), or one that would
+    // make a country code that names a country name none, is no rival.
+    let texts: Vec<String> = fitted.iter().map(|f| f.text.iter().collect()).collect();
+    let (specs, classes) = if undoubled.is_empty() {
+        (Vec::new(), Vec::new())
     } else {
-        let texts: Vec<String> = fitted.iter().map(|f| f.text.iter().collect()).collect();
-        ivs_mrz::check_specs(format, &texts)
+        (
+            ivs_mrz::check_specs(format, &texts),
+            ivs_mrz::char_classes(format, &texts),
+        )
+    };
+    let rival = |li: usize, col: usize, dropped: char| {
+        let allowed = classes
+            .get(li)
+            .and_then(|k| k.get(col))
+            .is_some_and(|k| dropped.is_ascii() && k.allows(dropped as u8));
+        let country_kept = country_field_at(format, li, col).is_some_and(|start| {
+            texts
+                .get(li)
+                .and_then(|l| l.get(start..start + 3))
+                .is_some_and(|code| {
+                    ivs_mrz::country(code) != ivs_mrz::CountryCode::Unknown
+                        && !country_with(code, col - start, dropped)
+                })
+        });
+        allowed && !country_kept
     };
     for (li, col, dropped) in undoubled {
-        if let Some(f) = fitted.get_mut(li)
+        if let Some(f) = fitted.get(li)
             && let Some(&kept) = f.text.get(col)
             && (in_names(format, li, col) || invisible_to_checks(&specs, li, col, kept, dropped))
+            && rival(li, col, dropped)
+            && let Some(f) = fitted.get_mut(li)
             && !f.contested.contains(&col)
         {
             f.contested.push(col);
@@ -1986,12 +2020,19 @@ fn uncertain_guesses(lines: &[String], format: Format, fitted: &[Fitted]) -> Vec
             } else if conf < UNCERTAIN_BELOW {
                 let c = text[col];
                 let class = classes.get(li).and_then(|k| k.get(col)).copied();
+                // In a country code that names a country, an alternative that would name none
+                // is no rival (no check digit covers the code, and the code read is one).
+                let country = country_field_at(format, li, col).and_then(|start| {
+                    let code = line.get(start..start + 3)?;
+                    (ivs_mrz::country(code) != ivs_mrz::CountryCode::Unknown).then_some((code, col - start))
+                });
                 f.alts.get(col).is_some_and(|alts| {
                     alts.iter().take(2).any(|&(a, _)| {
                         a != c
                             && a.is_ascii()
                             && class.is_some_and(|k| k.allows(a as u8))
                             && matches!((ivs_mrz::char_value(a), ivs_mrz::char_value(c)), (Some(x), Some(y)) if x % 10 == y % 10)
+                            && country.is_none_or(|(code, k)| country_with(code, k, a))
                     })
                 })
             } else {
@@ -2084,7 +2125,28 @@ fn uncertain_structure(lines: &[String], format: Format) -> Vec<Position> {
     {
         out.extend((start..start + 3).map(|column| Position { line: li, column }));
     }
+    // No check digit covers the sex, and a character no sex is (`7` for `F`) was misread.
+    let (li, col) = sex_field(format);
+    if lines
+        .get(li)
+        .and_then(|l| l.as_bytes().get(col))
+        .is_some_and(|c| !matches!(c, b'M' | b'F' | b'X' | b'<'))
+    {
+        out.push(Position {
+            line: li,
+            column: col,
+        });
+    }
     out
+}
+
+/// Where the sex is printed (line, column).
+fn sex_field(format: Format) -> (usize, usize) {
+    match format {
+        Format::Td1 => (1, 7),
+        Format::FrenchId => (1, 34),
+        _ => (1, 20),
+    }
 }
 
 /// Name positions (letters-only class, not covered by a check digit) read with low confidence.
@@ -2939,6 +3001,73 @@ mod tests {
     }
 
     #[test]
+    fn a_line_far_longer_than_any_mrz_line_is_no_line_of_the_band() {
+        // A band grown by a line over the page's striped edge: Tesseract read the two TD3 lines
+        // and 84 characters of stripes below them. Kept, the third line made the band a TD1.
+        let line = |text: &str| -> Vec<OcrChar> {
+            text.chars()
+                .enumerate()
+                .map(|(i, c)| OcrChar {
+                    c,
+                    conf: 95.0,
+                    x0: 40.0 + i as f32 * 28.0,
+                    x1: 40.0 + i as f32 * 28.0 + 20.0,
+                    y0: 10.0,
+                    y1: 38.0,
+                    alts: Vec::new(),
+                })
+                .collect()
+        };
+        let today = Date::new(2026, 11, 25).unwrap();
+        let names = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<";
+        let data = "L898902C36UTO7408122F1204159ZE184226B<<<<<10";
+        let stripes = "B20BM60404GL7085852424200M8095G34927M749422<S2M8F92230930909430G52M9727959992777177M";
+        let span = (36.0, 36.0 + 44.0 * 28.0);
+        let r = assemble_band(&[line(names), line(data), line(stripes)], 3, span, today, None);
+        assert_eq!(r.lines, vec![names.to_owned(), data.to_owned()]);
+        assert!(r.mrz.is_some_and(|m| m.format == Format::Td3 && m.is_valid()));
+        // With only one line of MRZ length beside it, the long line stays (its characters are
+        // placed by their columns).
+        let r = assemble_band(&[line(data), line(stripes)], 2, span, today, None);
+        assert_eq!(r.lines.len(), 2);
+    }
+
+    #[test]
+    fn a_sex_no_sex_is_and_a_country_doubt_no_country_backs_are_told_apart() {
+        let td1 = |sex: char| {
+            vec![
+                "I<UTOD231458907<<<<<<<<<<<<<<<".to_owned(),
+                format!("7408122{sex}1204159UTO<<<<<<<<<<<6"),
+                "ERIKSSON<<ANNA<MARIA<<<<<<<<<<".to_owned(),
+            ]
+        };
+        let sex = Position { line: 1, column: 7 };
+        assert!(uncertain_structure(&td1('7'), Format::Td1).contains(&sex));
+        for ok in ['F', 'M', 'X', '<'] {
+            assert!(!uncertain_structure(&td1(ok), Format::Td1).contains(&sex), "{ok}");
+        }
+        let names = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<";
+        // The O of the nationality read without certainty, with a Y beside it (the same check
+        // value, and no check digit covers the nationality anyway): UTO names a country (the
+        // specimen code), UTY none, so the Y is no rival.
+        let doubt = |data: &str, alt: char| {
+            let mut f = fitted_with(data, 12, &[]);
+            f.tmpl.clear();
+            f.conf[12] = 50.0;
+            f.alts[12] = vec![(alt, 40.0)];
+            let lines = [names.to_owned(), data.to_owned()];
+            uncertain_guesses(&lines, Format::Td3, &[fitted_with(names, 0, &[]), f])
+        };
+        let at = Position { line: 1, column: 12 };
+        assert!(doubt("L898902C36UTO7408122F1204159ZE184226B<<<<<10", 'Y').is_empty());
+        // A code read that names no country keeps the doubt.
+        assert_eq!(
+            doubt("L898902C36UTE7408122F1204159ZE184226B<<<<<10", 'O'),
+            vec![at]
+        );
+    }
+
+    #[test]
     fn a_doubled_character_goes_and_stays_doubtful_where_no_check_digit_tells() {
         let line = |text: &str, doubled_at: usize, extra: char| -> Vec<OcrChar> {
             let mut out = Vec::new();
@@ -2997,6 +3126,24 @@ mod tests {
         let r = assemble_band(&[line(names, 6, 'P'), line(data, 99, '<')], 2, span, today, None);
         assert_eq!(r.lines, vec![names.to_owned(), data.to_owned()]);
         assert_eq!(r.uncertain, vec![Position { line: 0, column: 6 }]);
+        // The O of the nationality UTO read as O and 0 (a digit no country code holds), or as O
+        // and D (UTD names no country): no rival either way.
+        for extra in ['0', 'D'] {
+            let r = assemble_band(
+                &[line(names, 99, '<'), line(data, 12, extra)],
+                2,
+                span,
+                today,
+                None,
+            );
+            assert_eq!(r.lines, vec![names.to_owned(), data.to_owned()]);
+            assert!(r.uncertain.is_empty(), "{extra}: {:?}", r.uncertain);
+        }
+        // The T of AUT read as T and S: AUS names a country too, so the doubt stays.
+        let aut = data.replace("UTO74", "AUT74");
+        let r = assemble_band(&[line(names, 99, '<'), line(&aut, 12, 'S')], 2, span, today, None);
+        assert_eq!(r.lines, vec![names.to_owned(), aut.clone()]);
+        assert_eq!(r.uncertain, vec![Position { line: 1, column: 12 }]);
     }
 
     #[test]
