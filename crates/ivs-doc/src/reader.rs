@@ -2921,24 +2921,27 @@ mod tests {
         assert_eq!(r.lines, lines.map(str::to_owned));
     }
 
+    /// A line Tesseract read as `text`, characters 28 px apart from x = 40, confidence 95.
+    fn evenly_read(text: &str) -> Vec<OcrChar> {
+        text.chars()
+            .enumerate()
+            .map(|(i, c)| OcrChar {
+                c,
+                conf: 95.0,
+                x0: 40.0 + i as f32 * 28.0,
+                x1: 40.0 + i as f32 * 28.0 + 20.0,
+                y0: 10.0,
+                y1: 38.0,
+                alts: Vec::new(),
+            })
+            .collect()
+    }
+
     #[test]
     fn a_td3_line_read_without_its_filler_run_does_not_make_the_mrz_36_wide() {
         // Tesseract dropped the trailing fillers of a TD3 name line and read 36 characters; the
         // located band spans 44 pitches, so the count 36 must not settle the width.
-        let line = |text: &str| -> Vec<OcrChar> {
-            text.chars()
-                .enumerate()
-                .map(|(i, c)| OcrChar {
-                    c,
-                    conf: 95.0,
-                    x0: 40.0 + i as f32 * 28.0,
-                    x1: 40.0 + i as f32 * 28.0 + 20.0,
-                    y0: 10.0,
-                    y1: 38.0,
-                    alts: Vec::new(),
-                })
-                .collect()
-        };
+        let line = evenly_read;
         let today = Date::new(2026, 11, 25).unwrap();
         let names = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<";
         let data = "L898902C36UTO7408122F1204159ZE184226B<<<<<10";
@@ -3004,20 +3007,7 @@ mod tests {
     fn a_line_far_longer_than_any_mrz_line_is_no_line_of_the_band() {
         // A band grown by a line over the page's striped edge: Tesseract read the two TD3 lines
         // and 84 characters of stripes below them. Kept, the third line made the band a TD1.
-        let line = |text: &str| -> Vec<OcrChar> {
-            text.chars()
-                .enumerate()
-                .map(|(i, c)| OcrChar {
-                    c,
-                    conf: 95.0,
-                    x0: 40.0 + i as f32 * 28.0,
-                    x1: 40.0 + i as f32 * 28.0 + 20.0,
-                    y0: 10.0,
-                    y1: 38.0,
-                    alts: Vec::new(),
-                })
-                .collect()
-        };
+        let line = evenly_read;
         let today = Date::new(2026, 11, 25).unwrap();
         let names = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<";
         let data = "L898902C36UTO7408122F1204159ZE184226B<<<<<10";
