@@ -1245,18 +1245,52 @@ fn assemble_band(
             .unwrap_or(44)
     };
     let raw: Vec<String> = lines.iter().map(|l| l.iter().map(|c| c.c).collect()).collect();
-    // A line with one character too many most often has a speck read at one end: drop that
-    // end character: the first when it starts well before the other lines' first characters
-    // (MRZ lines are left-aligned), else the last.
-    let mut lefts: Vec<f32> = lines.iter().filter_map(|l| l.first().map(OcrChar::mid)).collect();
-    lefts.sort_by(f32::total_cmp);
+    // The second line read too long: the one way of dropping characters at its ends (and one
+    // within) that makes all its check digits pass (for TD1, with the first line's characters
+    // in the composite, when that line was read with exactly 30).
+    let first: Option<String> = lines
+        .first()
+        .filter(|f| width == 30 && f.len() == 30)
+        .map(|f| f.iter().map(|c| c.c).collect());
+    let realigned = lines
+        .get(1)
+        .filter(|_| width != 30 || first.is_some())
+        .and_then(|l| realign_by_checks(l, width, first.as_deref()));
+    // Where the lines start: the lines of exactly `width` characters (read so, or cut so by
+    // their check digits) give it when there are any, else all lines.
+    let starts = |exact_only: bool| -> Vec<f32> {
+        let mut v: Vec<f32> = lines
+            .iter()
+            .enumerate()
+            .filter_map(|(li, l)| match (li, &realigned) {
+                (1, Some(r)) => r.first(),
+                _ if !exact_only || l.len() == width => l.first(),
+                _ => None,
+            })
+            .map(OcrChar::mid)
+            .collect();
+        v.sort_by(f32::total_cmp);
+        v
+    };
+    let lefts = match starts(true) {
+        v if v.is_empty() => starts(false),
+        v => v,
+    };
     let left = lefts.get(lefts.len() / 2).copied().unwrap_or(0.0);
     // Columns where one character of a doubled pair was dropped, with the character dropped.
     let mut undoubled: Vec<(usize, usize, char)> = Vec::new();
+    // A line with one character too many most often has a speck read at one end: drop that
+    // end character: the first when it starts well before where the lines start (MRZ lines
+    // are left-aligned), else the last.
     let trimmed: Vec<Vec<OcrChar>> = lines
         .iter()
         .enumerate()
         .map(|(li, l)| {
+            if li == 1
+                && let Some(r) = &realigned
+            {
+                return r.clone();
+            }
             let mut l = (*l).clone();
             if l.len() == width + 1
                 && let Some(k) = doubled(&l, pitch_est)
@@ -1265,6 +1299,10 @@ fn assemble_band(
                 // confident of the two goes, and the rest of the line keeps its columns.
                 let dropped = l.remove(k.0).c;
                 undoubled.push((li, k.1, dropped));
+            } else if l.len() == width + 1 && names_line(width, li) && ends_in_speck(&l) {
+                // A letter after a run of three fillers ends no name field: a speck read past the
+                // line's end (a page pattern, the page's edge).
+                l.pop();
             } else if l.len() == width + 1
                 && let Some(first) = l.first()
             {
@@ -1324,40 +1362,27 @@ fn assemble_band(
     };
     // A dropped character the field cannot hold (a digit in a country code), or one that would
     // make a country code that names a country name none, is no rival.
-    let texts: Vec<String> = fitted.iter().map(|f| f.text.iter().collect()).collect();
-    let (specs, classes) = if undoubled.is_empty() {
-        (Vec::new(), Vec::new())
-    } else {
-        (
-            ivs_mrz::check_specs(format, &texts),
-            ivs_mrz::char_classes(format, &texts),
-        )
-    };
-    let rival = |li: usize, col: usize, dropped: char| {
-        let allowed = classes
-            .get(li)
-            .and_then(|k| k.get(col))
-            .is_some_and(|k| dropped.is_ascii() && k.allows(dropped as u8));
-        let country_kept = country_field_at(format, li, col).is_some_and(|start| {
-            texts
+    if !undoubled.is_empty() {
+        let texts: Vec<String> = fitted.iter().map(|f| f.text.iter().collect()).collect();
+        let specs = ivs_mrz::check_specs(format, &texts);
+        let classes = ivs_mrz::char_classes(format, &texts);
+        for (li, col, dropped) in undoubled {
+            let allowed = classes
                 .get(li)
-                .and_then(|l| l.get(start..start + 3))
-                .is_some_and(|code| {
-                    ivs_mrz::country(code) != ivs_mrz::CountryCode::Unknown
-                        && !country_with(code, col - start, dropped)
-                })
-        });
-        allowed && !country_kept
-    };
-    for (li, col, dropped) in undoubled {
-        if let Some(f) = fitted.get(li)
-            && let Some(&kept) = f.text.get(col)
-            && (in_names(format, li, col) || invisible_to_checks(&specs, li, col, kept, dropped))
-            && rival(li, col, dropped)
-            && let Some(f) = fitted.get_mut(li)
-            && !f.contested.contains(&col)
-        {
-            f.contested.push(col);
+                .and_then(|k| k.get(col))
+                .is_some_and(|k| dropped.is_ascii() && k.allows(dropped as u8));
+            let rival = allowed
+                && !texts
+                    .get(li)
+                    .is_some_and(|line| names_none_instead(format, line, li, col, dropped));
+            if let Some(f) = fitted.get_mut(li)
+                && let Some(&kept) = f.text.get(col)
+                && rival
+                && (in_names(format, li, col) || invisible_to_checks(&specs, li, col, kept, dropped))
+                && !f.contested.contains(&col)
+            {
+                f.contested.push(col);
+            }
         }
     }
     if let Some((o, crop)) = second {
@@ -1370,6 +1395,119 @@ fn assemble_band(
         all.iter().sum::<f32>() / all.len() as f32 / 100.0
     };
     finish(&fitted, raw, confidence, today)
+}
+
+/// Most characters dropped at either end of a line read too long by [`realign_by_checks`].
+const REALIGN_END: usize = 3;
+
+/// The second line of a TD2 or TD3 read with more than `width` (36 or 44) characters, cut to
+/// `width` by dropping characters at its ends (up to [`REALIGN_END`] at each) and at most one
+/// within, when exactly one text so cut passes every check digit of the line (its composite
+/// included: that line alone holds all the fields it covers) and holds dates, a sex and a
+/// country code where the format puts them. A page pattern or the page's edge read at a line's
+/// ends, and a character read twice, otherwise shift the columns of everything after them.
+fn realign_by_checks(line: &[OcrChar], width: usize, td1_first: Option<&str>) -> Option<Vec<OcrChar>> {
+    let extra = line.len().checked_sub(width).filter(|e| *e > 0)?;
+    let mut found: Option<(String, Vec<OcrChar>)> = None;
+    for inner in 0..=1usize.min(extra) {
+        for front in 0..=REALIGN_END.min(extra - inner) {
+            let back = extra - inner - front;
+            if back > REALIGN_END {
+                continue;
+            }
+            let kept = &line[front..line.len() - back];
+            let drops: Vec<Option<usize>> = if inner == 0 {
+                vec![None]
+            } else {
+                (1..kept.len() - 1).map(Some).collect()
+            };
+            for drop in drops {
+                let cut: Vec<OcrChar> = kept
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| Some(*i) != drop)
+                    .map(|(_, c)| c.clone())
+                    .collect();
+                let text: String = cut.iter().map(|c| c.c).collect();
+                if !second_line_checks(&text, width, td1_first) {
+                    continue;
+                }
+                match &found {
+                    Some((t, _)) if *t != text => return None,
+                    Some(_) => {}
+                    None => found = Some((text, cut)),
+                }
+            }
+        }
+    }
+    found.map(|(_, cut)| cut)
+}
+
+/// Whether `text` passes every check digit of the second line of a TD3 (`width` 44) or TD2
+/// (36) and holds digits in its dates, a sex and letters (or fillers) in its nationality; for
+/// TD1 (30), with `td1_first` as its first line.
+fn second_line_checks(text: &str, width: usize, td1_first: Option<&str>) -> bool {
+    let c: Vec<char> = text.chars().collect();
+    if c.len() != width {
+        return false;
+    }
+    if width == 30 {
+        let Some(first) = td1_first.filter(|f| f.len() == 30) else {
+            return false;
+        };
+        let part = |a: usize, b: usize| c[a..b].iter().copied();
+        let composite = ivs_mrz::verify(
+            first
+                .chars()
+                .skip(5)
+                .chain(part(0, 7))
+                .chain(part(8, 15))
+                .chain(part(18, 29)),
+            c[29],
+        );
+        return ivs_mrz::verify(part(0, 6), c[6])
+            && ivs_mrz::verify(part(8, 14), c[14])
+            && composite
+            && part(0, 6).chain(part(8, 14)).all(|x| x.is_ascii_digit())
+            && matches!(c[7], 'M' | 'F' | 'X' | '<')
+            && part(15, 18).all(|x| x.is_ascii_uppercase() || x == '<');
+    }
+    if !(width == 36 || width == 44) {
+        return false;
+    }
+    let part = |a: usize, b: usize| c[a..b].iter().copied();
+    let check = |a: usize, b: usize| ivs_mrz::verify(part(a, b), c[b]);
+    let optional_end = width - 2;
+    let optional = if width == 44 {
+        check(28, optional_end) || (part(28, optional_end).all(|x| x == '<') && c[optional_end] == '<')
+    } else {
+        true
+    };
+    let composite = ivs_mrz::verify(
+        part(0, 10).chain(part(13, 20)).chain(part(21, width - 1)),
+        c[width - 1],
+    );
+    check(0, 9)
+        && check(13, 19)
+        && check(21, 27)
+        && optional
+        && composite
+        && part(13, 19).chain(part(21, 27)).all(|x| x.is_ascii_digit())
+        && matches!(c[20], 'M' | 'F' | 'X' | '<')
+        && part(10, 13).all(|x| x.is_ascii_uppercase() || x == '<')
+}
+
+/// Whether line `li` of a band of `width` columns holds the names (TD1's third line; the first
+/// line otherwise).
+fn names_line(width: usize, li: usize) -> bool {
+    if width == 30 { li == 2 } else { li == 0 }
+}
+
+/// Whether a line ends in a character other than a filler after three fillers: no names field
+/// ends so (surname and given names are parted by two fillers, names within by one).
+fn ends_in_speck(line: &[OcrChar]) -> bool {
+    let n = line.len();
+    n >= 4 && line[n - 1].c != '<' && line[n - 4..n - 1].iter().all(|c| c.c == '<')
 }
 
 /// Scores every column of every fitted line with the OCR-B templates: the cell is centred on
@@ -1937,6 +2075,16 @@ fn country_with(code: &str, k: usize, c: char) -> bool {
     ivs_mrz::country(&alt) != ivs_mrz::CountryCode::Unknown
 }
 
+/// Whether column `col` of line `li` (text `line`) is in a country code that names a country and
+/// `c` there would make it name none.
+fn names_none_instead(format: Format, line: &str, li: usize, col: usize, c: char) -> bool {
+    country_field_at(format, li, col).is_some_and(|start| {
+        line.get(start..start + 3).is_some_and(|code| {
+            ivs_mrz::country(code) != ivs_mrz::CountryCode::Unknown && !country_with(code, col - start, c)
+        })
+    })
+}
+
 /// The country-code fields (issuer, nationality) of `format`: `(line, start)`, 3 wide.
 fn country_fields(format: Format) -> &'static [(usize, usize)] {
     match format {
@@ -2020,19 +2168,15 @@ fn uncertain_guesses(lines: &[String], format: Format, fitted: &[Fitted]) -> Vec
             } else if conf < UNCERTAIN_BELOW {
                 let c = text[col];
                 let class = classes.get(li).and_then(|k| k.get(col)).copied();
-                // In a country code that names a country, an alternative that would name none
-                // is no rival (no check digit covers the code, and the code read is one).
-                let country = country_field_at(format, li, col).and_then(|start| {
-                    let code = line.get(start..start + 3)?;
-                    (ivs_mrz::country(code) != ivs_mrz::CountryCode::Unknown).then_some((code, col - start))
-                });
                 f.alts.get(col).is_some_and(|alts| {
                     alts.iter().take(2).any(|&(a, _)| {
                         a != c
                             && a.is_ascii()
                             && class.is_some_and(|k| k.allows(a as u8))
                             && matches!((ivs_mrz::char_value(a), ivs_mrz::char_value(c)), (Some(x), Some(y)) if x % 10 == y % 10)
-                            && country.is_none_or(|(code, k)| country_with(code, k, a))
+                            // No check digit covers a country code: an alternative that
+                            // would turn a code naming a country into none is no rival.
+                            && !names_none_instead(format, line, li, col, a)
                     })
                 })
             } else {
@@ -3020,6 +3164,66 @@ mod tests {
         // placed by their columns).
         let r = assemble_band(&[line(data), line(stripes)], 2, span, today, None);
         assert_eq!(r.lines.len(), 2);
+    }
+
+    #[test]
+    fn a_second_line_read_too_long_is_cut_where_all_its_check_digits_pass() {
+        let line = evenly_read;
+        let today = Date::new(2026, 11, 25).unwrap();
+        let names = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<";
+        let data = "L898902C36UTO7408122F1204159ZE184226B<<<<<10";
+        let span = (36.0, 36.0 + 44.0 * 28.0);
+        // Two specks in front, a character read twice within, a filler read past the end (a
+        // page pattern crossing the band): 48 characters.
+        let long = format!("L0{}7{}<", &data[..30], &data[30..]);
+        let r = assemble_band(&[line(names), line(&long)], 2, span, today, None);
+        assert_eq!(r.lines, vec![names.to_owned(), data.to_owned()]);
+        assert!(r.mrz.is_some_and(|m| m.is_valid()));
+        let cut: String = realign_by_checks(&line(&long), 44, None)
+            .unwrap()
+            .iter()
+            .map(|c| c.c)
+            .collect();
+        assert_eq!(cut, data);
+        // No cut within reach: more than three characters at one end, or a misread no cut
+        // mends.
+        assert!(realign_by_checks(&line(&format!("{data}7<<<<")), 44, None).is_none());
+        assert!(realign_by_checks(&line(&format!("L{}", data.replace("7408", "7409"))), 44, None).is_none());
+        // TD1: the second line's composite takes in the first line, read with exactly 30.
+        let td1 = [
+            "I<UTOD231458907<<<<<<<<<<<<<<<",
+            "7408122F1204159UTO<<<<<<<<<<<6",
+            "ERIKSSON<<ANNA<MARIA<<<<<<<<<<",
+        ];
+        let speck = format!("X{}", td1[1]);
+        let r = assemble_band(
+            &[line(td1[0]), line(&speck), line(td1[2])],
+            3,
+            (36.0, 36.0 + 30.0 * 28.0),
+            today,
+            None,
+        );
+        assert_eq!(r.lines, td1.map(str::to_owned).to_vec());
+        assert!(realign_by_checks(&line(&speck), 30, Some(td1[0])).is_some());
+        assert!(realign_by_checks(&line(&speck), 30, None).is_none());
+    }
+
+    #[test]
+    fn a_letter_after_the_filler_run_of_a_name_line_is_a_speck() {
+        // The name line read with one character too many: a speck after its filler run, and its
+        // first letter's box widened to the left by a page pattern, which alone would make the
+        // front character look set apart and go.
+        let today = Date::new(2026, 11, 25).unwrap();
+        let names = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<";
+        let data = "L898902C36UTO7408122F1204159ZE184226B<<<<<10";
+        let mut first = evenly_read(&format!("{names}I"));
+        first[0].x0 -= 40.0;
+        let span = (36.0, 36.0 + 44.0 * 28.0);
+        let r = assemble_band(&[first, evenly_read(data)], 2, span, today, None);
+        assert_eq!(r.lines, vec![names.to_owned(), data.to_owned()]);
+        assert!(ends_in_speck(&evenly_read("ANNA<<<<I")));
+        assert!(!ends_in_speck(&evenly_read("ANNA<<I")));
+        assert!(!ends_in_speck(&evenly_read("ANNA<<<<")));
     }
 
     #[test]
