@@ -1400,12 +1400,13 @@ fn assemble_band(
 /// Most characters dropped at either end of a line read too long by [`realign_by_checks`].
 const REALIGN_END: usize = 3;
 
-/// The second line of a TD2 or TD3 read with more than `width` (36 or 44) characters, cut to
-/// `width` by dropping characters at its ends (up to [`REALIGN_END`] at each) and at most one
-/// within, when exactly one text so cut passes every check digit of the line (its composite
-/// included: that line alone holds all the fields it covers) and holds dates, a sex and a
-/// country code where the format puts them. A page pattern or the page's edge read at a line's
-/// ends, and a character read twice, otherwise shift the columns of everything after them.
+/// The second line of an MRZ read with more than `width` characters, cut to `width` by dropping
+/// characters at its ends (up to [`REALIGN_END`] at each) and at most one within, when exactly
+/// one text so cut passes every check digit of the line and holds dates, a sex and a country
+/// code where the format puts them. On a TD3 or TD2 (44 or 36) that line alone holds every field
+/// its composite covers; on a TD1 (30) the composite takes in the first line too, given as
+/// `td1_first` (without it, no TD1 line is cut). A page pattern or the page's edge read at a
+/// line's ends, and a character read twice, otherwise shift the columns of everything after them.
 fn realign_by_checks(line: &[OcrChar], width: usize, td1_first: Option<&str>) -> Option<Vec<OcrChar>> {
     let extra = line.len().checked_sub(width).filter(|e| *e > 0)?;
     let mut found: Option<(String, Vec<OcrChar>)> = None;
