@@ -203,6 +203,8 @@ pub struct TessReader {
     ocrb: Option<Ocrb>,
     /// Why the template recogniser is off (font missing or unusable).
     ocrb_error: Option<String>,
+    /// Why the English model's third opinion is off (its file missing).
+    eng_error: Option<String>,
 }
 
 impl TessReader {
@@ -217,6 +219,12 @@ impl TessReader {
     #[must_use]
     pub fn ocrb_error(&self) -> Option<&str> {
         self.ocrb_error.as_deref()
+    }
+
+    /// What the reader works without, each said once when it is set up: the OCR-B templates
+    /// ([`TessReader::ocrb_error`]) and the English model asked about `M`/`N` in names.
+    pub fn warnings(&self) -> impl Iterator<Item = &str> {
+        self.ocrb_error.iter().chain(&self.eng_error).map(String::as_str)
     }
 
     /// As [`TessReader::new`], with the OCR-B font read from `font`.
@@ -236,6 +244,7 @@ impl TessReader {
             today,
             ocrb,
             ocrb_error,
+            eng_error: eng_missing(Path::new(ENG_TESSDATA)),
         })
     }
 
@@ -659,6 +668,19 @@ fn configure(tess: &mut LepTess) -> Result<(), &'static str> {
     tess.set_variable(Variable::LstmChoiceMode, "2")
         .map_err(|_| "lstm_choice_mode")?;
     Ok(())
+}
+
+/// Why the English model in `dir` cannot be loaded (`None`: its file is there). The model loads
+/// on first use; this only looks for its file, so a reader without it says so when set up.
+fn eng_missing(dir: &Path) -> Option<String> {
+    let file = dir.join("eng.traineddata");
+    (!file.is_file()).then(|| {
+        format!(
+            "{} not found (Debian package tesseract-ocr-eng, installed by scripts/setup.sh); \
+             an M or N in a name the templates barely tell apart is not put to a third opinion",
+            file.display()
+        )
+    })
 }
 
 /// Tesseract with Debian's general English model, set up as the MRZ model is (`None` when it
@@ -3207,6 +3229,15 @@ mod tests {
         assert_eq!(r.lines, td1.map(str::to_owned).to_vec());
         assert!(realign_by_checks(&line(&speck), 30, Some(td1[0])).is_some());
         assert!(realign_by_checks(&line(&speck), 30, None).is_none());
+    }
+
+    #[test]
+    fn a_missing_english_model_is_told_when_the_reader_is_set_up() {
+        let nowhere = Path::new("/nonexistent/tessdata");
+        assert!(eng_missing(nowhere).is_some_and(|why| why.contains("eng.traineddata")));
+        // scripts/setup.sh installs it.
+        assert_eq!(eng_missing(Path::new(ENG_TESSDATA)), None);
+        assert_eq!(reader().warnings().count(), 0);
     }
 
     #[test]

@@ -97,7 +97,7 @@ fn with_reader<T>(
         let mut slot = cell.borrow_mut();
         if slot.as_ref().is_none_or(|(d, _)| *d != day) {
             let reader = TessReader::new(tessdata, day).map_err(|e| PipelineError::Reader(e.to_string()))?;
-            if let Some(why) = reader.ocrb_error() {
+            for why in reader.warnings() {
                 tracing::warn!("MRZ reader: {why}");
             }
             *slot = Some((day, reader));

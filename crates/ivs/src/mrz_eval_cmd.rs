@@ -49,7 +49,7 @@ fn eval(args: &MrzEvalArgs) -> anyhow::Result<()> {
             let today = crate::mrz_cmd::utc_today()
                 .ok_or_else(|| anyhow::anyhow!("could not read the system clock"))?;
             let reader = ivs_doc::reader::TessReader::new(&args.tessdata, today)?;
-            if let Some(why) = reader.ocrb_error() {
+            for why in reader.warnings() {
                 eprintln!("warning: {why}");
             }
             run_reader(&args.dir, &truth, &reader)?

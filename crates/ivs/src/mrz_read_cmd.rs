@@ -50,7 +50,7 @@ pub fn run(args: &MrzReadArgs) -> ExitCode {
     };
     let reader = match TessReader::new(&args.tessdata, today) {
         Ok(r) => {
-            if let Some(why) = r.ocrb_error() {
+            for why in r.warnings() {
                 eprintln!("warning: {why}");
             }
             r
