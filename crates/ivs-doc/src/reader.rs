@@ -1274,7 +1274,7 @@ fn assemble_band(
         .first()
         .filter(|f| width == 30 && f.len() == 30)
         .map(|f| f.iter().map(|c| c.c).collect());
-    let realigned = lines
+    let mut realigned = lines
         .get(1)
         .filter(|_| width != 30 || first.is_some())
         .and_then(|l| realign_by_checks(l, width, first.as_deref()));
@@ -1309,9 +1309,9 @@ fn assemble_band(
         .enumerate()
         .map(|(li, l)| {
             if li == 1
-                && let Some(r) = &realigned
+                && let Some(r) = realigned.take()
             {
-                return r.clone();
+                return r;
             }
             let mut l = (*l).clone();
             if l.len() == width + 1
@@ -1445,20 +1445,30 @@ fn realign_by_checks(line: &[OcrChar], width: usize, td1_first: Option<&str>) ->
                 (1..kept.len() - 1).map(Some).collect()
             };
             for drop in drops {
-                let cut: Vec<OcrChar> = kept
+                let kept_at = |i: &usize| Some(*i) != drop;
+                let text: String = kept
                     .iter()
                     .enumerate()
-                    .filter(|(i, _)| Some(*i) != drop)
-                    .map(|(_, c)| c.clone())
+                    .filter(|(i, _)| kept_at(i))
+                    .map(|(_, c)| c.c)
                     .collect();
-                let text: String = cut.iter().map(|c| c.c).collect();
                 if !second_line_checks(&text, width, td1_first) {
                     continue;
                 }
                 match &found {
                     Some((t, _)) if *t != text => return None,
                     Some(_) => {}
-                    None => found = Some((text, cut)),
+                    None => {
+                        // The characters themselves (boxes, confidences, alternatives) are
+                        // copied for the one text that passes, not for every cut tried.
+                        let cut = kept
+                            .iter()
+                            .enumerate()
+                            .filter(|(i, _)| kept_at(i))
+                            .map(|(_, c)| c.clone())
+                            .collect();
+                        found = Some((text, cut));
+                    }
                 }
             }
         }
@@ -1474,50 +1484,58 @@ fn second_line_checks(text: &str, width: usize, td1_first: Option<&str>) -> bool
     if c.len() != width {
         return false;
     }
-    if width == 30 {
-        let Some(first) = td1_first.filter(|f| f.len() == 30) else {
-            return false;
-        };
-        let part = |a: usize, b: usize| c[a..b].iter().copied();
-        let composite = ivs_mrz::verify(
-            first
-                .chars()
-                .skip(5)
-                .chain(part(0, 7))
-                .chain(part(8, 15))
-                .chain(part(18, 29)),
-            c[29],
-        );
-        return ivs_mrz::verify(part(0, 6), c[6])
-            && ivs_mrz::verify(part(8, 14), c[14])
-            && composite
-            && part(0, 6).chain(part(8, 14)).all(|x| x.is_ascii_digit())
-            && matches!(c[7], 'M' | 'F' | 'X' | '<')
-            && part(15, 18).all(|x| x.is_ascii_uppercase() || x == '<');
-    }
-    if !(width == 36 || width == 44) {
-        return false;
-    }
     let part = |a: usize, b: usize| c[a..b].iter().copied();
     let check = |a: usize, b: usize| ivs_mrz::verify(part(a, b), c[b]);
-    let optional_end = width - 2;
-    let optional = if width == 44 {
-        check(28, optional_end) || (part(28, optional_end).all(|x| x == '<') && c[optional_end] == '<')
-    } else {
-        true
-    };
-    let composite = ivs_mrz::verify(
-        part(0, 10).chain(part(13, 20)).chain(part(21, width - 1)),
-        c[width - 1],
-    );
-    check(0, 9)
-        && check(13, 19)
-        && check(21, 27)
-        && optional
-        && composite
-        && part(13, 19).chain(part(21, 27)).all(|x| x.is_ascii_digit())
-        && matches!(c[20], 'M' | 'F' | 'X' | '<')
-        && part(10, 13).all(|x| x.is_ascii_uppercase() || x == '<')
+    let digits = |a: usize, b: usize| part(a, b).all(|x| x.is_ascii_digit());
+    let code = |a: usize| part(a, a + 3).all(|x| x.is_ascii_uppercase() || x == '<');
+    match width {
+        30 => {
+            let Some(first) = td1_first.filter(|f| f.len() == 30) else {
+                return false;
+            };
+            let composite = ivs_mrz::verify(
+                first
+                    .chars()
+                    .skip(5)
+                    .chain(part(0, 7))
+                    .chain(part(8, 15))
+                    .chain(part(18, 29)),
+                c[29],
+            );
+            check(0, 6)
+                && check(8, 14)
+                && composite
+                && digits(0, 6)
+                && digits(8, 14)
+                && is_sex(c[7])
+                && code(15)
+        }
+        36 | 44 => {
+            let optional_end = width - 2;
+            let optional = width == 36
+                || check(28, optional_end)
+                || (part(28, optional_end).all(|x| x == '<') && c[optional_end] == '<');
+            let composite = ivs_mrz::verify(
+                part(0, 10).chain(part(13, 20)).chain(part(21, width - 1)),
+                c[width - 1],
+            );
+            check(0, 9)
+                && check(13, 19)
+                && check(21, 27)
+                && optional
+                && composite
+                && digits(13, 19)
+                && digits(21, 27)
+                && is_sex(c[20])
+                && code(10)
+        }
+        _ => false,
+    }
+}
+
+/// Whether `c` is a sex an MRZ can hold (`<`: unspecified, as `X`).
+fn is_sex(c: char) -> bool {
+    matches!(c, 'M' | 'F' | 'X' | '<')
 }
 
 /// Whether line `li` of a band of `width` columns holds the names (TD1's third line; the first
@@ -2297,7 +2315,7 @@ fn uncertain_structure(lines: &[String], format: Format) -> Vec<Position> {
     if lines
         .get(li)
         .and_then(|l| l.as_bytes().get(col))
-        .is_some_and(|c| !matches!(c, b'M' | b'F' | b'X' | b'<'))
+        .is_some_and(|&c| !is_sex(char::from(c)))
     {
         out.push(Position {
             line: li,
