@@ -15,7 +15,7 @@ use crate::locate;
 use crate::ocrb::{self, Ocrb, Plane, Scores};
 use crate::quality::{self, Quality};
 use image::{GrayImage, ImageReader, imageops};
-use ivs_mrz::{CharClass, Date, Format, Mrz, ParseOptions};
+use ivs_mrz::{CharClass, CheckField, Date, Format, Mrz, ParseOptions};
 use leptess::{LepTess, Variable};
 use std::cell::RefCell;
 use std::io::Cursor;
@@ -1476,61 +1476,44 @@ fn realign_by_checks(line: &[OcrChar], width: usize, td1_first: Option<&str>) ->
     found.map(|(_, cut)| cut)
 }
 
-/// Whether `text` passes every check digit of the second line of a TD3 (`width` 44) or TD2
-/// (36) and holds digits in its dates, a sex and letters (or fillers) in its nationality; for
-/// TD1 (30), with `td1_first` as its first line.
+/// Whether `text` passes every check digit on the second line of a TD3 (`width` 44), TD2 (36)
+/// or TD1 (30, with `td1_first` as its first line: its composite takes that line in), as
+/// `ivs_mrz` places them, and holds digits in its dates, a sex and letters (or fillers) in its
+/// nationality.
 fn second_line_checks(text: &str, width: usize, td1_first: Option<&str>) -> bool {
-    let c: Vec<char> = text.chars().collect();
-    if c.len() != width {
+    let (format, first) = match (width, td1_first) {
+        (30, Some(first)) if first.len() == 30 => (Format::Td1, first),
+        (36, _) => (Format::Td2, ""),
+        (44, _) => (Format::Td3, ""),
+        _ => return false,
+    };
+    if text.len() != width {
         return false;
     }
-    let part = |a: usize, b: usize| c[a..b].iter().copied();
-    let check = |a: usize, b: usize| ivs_mrz::verify(part(a, b), c[b]);
-    let digits = |a: usize, b: usize| part(a, b).all(|x| x.is_ascii_digit());
-    let code = |a: usize| part(a, a + 3).all(|x| x.is_ascii_uppercase() || x == '<');
-    match width {
-        30 => {
-            let Some(first) = td1_first.filter(|f| f.len() == 30) else {
-                return false;
-            };
-            let composite = ivs_mrz::verify(
-                first
-                    .chars()
-                    .skip(5)
-                    .chain(part(0, 7))
-                    .chain(part(8, 15))
-                    .chain(part(18, 29)),
-                c[29],
-            );
-            check(0, 6)
-                && check(8, 14)
-                && composite
-                && digits(0, 6)
-                && digits(8, 14)
-                && is_sex(c[7])
-                && code(15)
-        }
-        36 | 44 => {
-            let optional_end = width - 2;
-            let optional = width == 36
-                || check(28, optional_end)
-                || (part(28, optional_end).all(|x| x == '<') && c[optional_end] == '<');
-            let composite = ivs_mrz::verify(
-                part(0, 10).chain(part(13, 20)).chain(part(21, width - 1)),
-                c[width - 1],
-            );
-            check(0, 9)
-                && check(13, 19)
-                && check(21, 27)
-                && optional
-                && composite
-                && digits(13, 19)
-                && digits(21, 27)
-                && is_sex(c[20])
-                && code(10)
-        }
-        _ => false,
-    }
+    let lines = [first, text];
+    let c = text.as_bytes();
+    let dates = |spec: &ivs_mrz::CheckSpec| {
+        !matches!(spec.field, CheckField::BirthDate | CheckField::ExpiryDate)
+            || spec
+                .data
+                .iter()
+                .all(|p| c.get(p.column).is_some_and(u8::is_ascii_digit))
+    };
+    let (_, sex) = sex_field(format);
+    let country = country_fields(format)
+        .iter()
+        .filter(|(li, _)| *li == 1)
+        .all(|&(_, start)| {
+            c[start..start + 3]
+                .iter()
+                .all(|x| x.is_ascii_uppercase() || *x == b'<')
+        });
+    ivs_mrz::check_specs(format, &lines)
+        .iter()
+        .filter(|spec| spec.check.line == 1)
+        .all(|spec| spec.passes(&lines) && dates(spec))
+        && is_sex(char::from(c[sex]))
+        && country
 }
 
 /// Whether `c` is a sex an MRZ can hold (`<`: unspecified, as `X`).
@@ -1796,14 +1779,10 @@ fn use_alternatives(lines: &mut [Vec<char>], fitted: &[Fitted], format: Format) 
     let as_strings = |l: &[Vec<char>]| -> Vec<String> { l.iter().map(|c| c.iter().collect()).collect() };
     let specs = ivs_mrz::check_specs(format, &as_strings(lines));
     let classes = ivs_mrz::char_classes(format, &as_strings(lines));
-    let verifies = |l: &[Vec<char>], spec: &ivs_mrz::CheckSpec| -> bool {
-        let data = spec.data.iter().map(|p| l[p.line][p.column]);
-        let check = l[spec.check.line][spec.check.column];
-        ivs_mrz::verify(data, check) || (check == '<' && spec.data.iter().all(|p| l[p.line][p.column] == '<'))
-    };
+    let verifies = |l: &[Vec<char>], spec: &ivs_mrz::CheckSpec| spec.passes(&as_strings(l));
     // Composite last: it covers the others.
     let mut order: Vec<&ivs_mrz::CheckSpec> = specs.iter().collect();
-    order.sort_by_key(|s| matches!(s.field, ivs_mrz::CheckField::Composite));
+    order.sort_by_key(|s| matches!(s.field, CheckField::Composite));
     for spec in order {
         if spec
             .data

@@ -178,6 +178,32 @@ pub struct CheckSpec {
     pub check: Pos,
 }
 
+impl CheckSpec {
+    /// Whether this check digit passes on `lines` (positions past a line's end read as
+    /// fillers). An empty optional-data field may carry a filler as its check digit (Doc 9303
+    /// Part 4), and passes so.
+    #[must_use]
+    pub fn passes<S: AsRef<str>>(&self, lines: &[S]) -> bool {
+        self.passes_with(|p| {
+            lines
+                .get(p.line)
+                .and_then(|l| l.as_ref().as_bytes().get(p.column))
+                .copied()
+                .unwrap_or(b'<')
+        })
+    }
+
+    /// [`CheckSpec::passes`], reading each position through `get`.
+    pub(crate) fn passes_with(&self, get: impl Fn(Pos) -> u8) -> bool {
+        let check = char::from(get(self.check));
+        if self.field == CheckField::OptionalData && check == '<' && self.data.iter().all(|p| get(*p) == b'<')
+        {
+            return true;
+        }
+        crate::check::verify(self.data.iter().map(|p| char::from(get(*p))), check)
+    }
+}
+
 /// A run of columns on one line, `start..end`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Span {
@@ -506,5 +532,38 @@ mod tests {
                 f.has_composite()
             );
         }
+    }
+
+    #[test]
+    fn a_check_spec_passes_on_the_lines_and_an_empty_optional_field_may_carry_a_filler() {
+        let first = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<";
+        let second = "L898902C36UTO7408122F1204159ZE184226B<<<<<10";
+        let specs = check_specs(Format::Td3, &[first, second]);
+        assert_eq!(specs.len(), 5);
+        assert!(specs.iter().all(|s| s.passes(&[first, second])));
+        let wrong = second.replace("7408122", "7408132");
+        let failing: Vec<CheckField> = specs
+            .iter()
+            .filter(|s| !s.passes(&[first, wrong.as_str()]))
+            .map(|s| s.field)
+            .collect();
+        assert_eq!(failing, [CheckField::BirthDate, CheckField::Composite]);
+        let optional = specs
+            .iter()
+            .find(|s| s.field == CheckField::OptionalData)
+            .expect("TD3 has optional data");
+        let empty = |check: char| format!("{}{}{check}0", &second[..28], "<".repeat(14));
+        assert!(optional.passes(&[first, empty('<').as_str()]));
+        assert!(optional.passes(&[first, empty('0').as_str()]));
+        assert!(!optional.passes(&[first, empty('5').as_str()]));
+        let document = specs
+            .iter()
+            .find(|s| s.field == CheckField::DocumentNumber)
+            .expect("TD3 has a document number");
+        let blank = format!("{}<{}", "<".repeat(9), &second[10..]);
+        assert!(
+            !document.passes(&[first, blank.as_str()]),
+            "only optional data may so"
+        );
     }
 }

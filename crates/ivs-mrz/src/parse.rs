@@ -1,6 +1,5 @@
 //! Parsing, validation and careful repair.
 
-use crate::check;
 use crate::country::alpha3_to_alpha2;
 use crate::date::{self, Date};
 use crate::format::{CharClass, CheckField, CheckSpec, Format, Names, Pos, Resolved, Span, at, resolve};
@@ -255,17 +254,11 @@ pub fn parse_lines<S: AsRef<str>>(lines: &[S], options: &ParseOptions) -> Result
 }
 
 fn spec_passes(grid: &[Vec<u8>], spec: &CheckSpec, subs: &[(Pos, u8)]) -> bool {
-    let get = |p: Pos| {
+    spec.passes_with(|p| {
         subs.iter()
             .find(|(q, _)| *q == p)
             .map_or_else(|| at(grid, p), |(_, c)| *c)
-    };
-    let check = char::from(get(spec.check));
-    if spec.field == CheckField::OptionalData && check == '<' && spec.data.iter().all(|p| get(*p) == b'<') {
-        // An empty personal number may carry a filler as its check digit (Part 4).
-        return true;
-    }
-    check::verify(spec.data.iter().map(|p| char::from(get(*p))), check)
+    })
 }
 
 /// The OCR confusions ivs repairs. None of these pairs differ by a multiple of 10, so a
