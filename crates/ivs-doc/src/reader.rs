@@ -2182,9 +2182,11 @@ fn uncertain_guesses(lines: &[String], format: Format, fitted: &[Fitted]) -> Vec
             let guess = if f.contested.contains(&col) {
                 true
             } else if filled(col) {
+                // Nobody read this column: a character the repair put there (the templates'
+                // glyph making a check digit pass) is backed by no read of the line there.
                 let read_neighbour =
                     |n: Option<usize>| n.is_some_and(|n| n < text.len() && !filled(n) && text[n] != '<');
-                read_neighbour(col.checked_sub(1)) || read_neighbour(Some(col + 1))
+                text[col] != '<' || read_neighbour(col.checked_sub(1)) || read_neighbour(Some(col + 1))
             } else if conf < UNCERTAIN_BELOW {
                 let c = text[col];
                 let class = classes.get(li).and_then(|k| k.get(col)).copied();
@@ -3288,6 +3290,35 @@ mod tests {
             doubt("L898902C36UTE7408122F1204159ZE184226B<<<<<10", 'O'),
             vec![at]
         );
+    }
+
+    #[test]
+    fn a_check_digit_nobody_read_that_the_repair_puts_in_is_uncertain() {
+        let names = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<";
+        let second = "ZNLAERF<<9GRC1703205M3504141<<<<<<<<<<<<<<<0";
+        // Tesseract lost the line's last eight columns (seed 179: the right end of both lines
+        // of a clear passport); they are filled in with fillers, the composite's column too,
+        // where the templates see the printed 0 and the repair takes it.
+        let read = format!("{}<", &second[..43]);
+        let fitted = |lost: bool| {
+            let mut f = fitted_with(&read, 43, &[('0', 0.8), ('<', 0.3)]);
+            if lost {
+                f.conf[36..].fill(0.0);
+            }
+            [fitted_with(names, 0, &[]), f]
+        };
+        let today = Date::new(2026, 11, 25).unwrap();
+        let reading = finish(&fitted(true), Vec::new(), 0.9, today);
+        assert_eq!(
+            reading.lines[1], second,
+            "the templates' 0 makes the composite pass"
+        );
+        assert_eq!(reading.uncertain, vec![Position { line: 1, column: 43 }]);
+        // Where Tesseract read the filler, the templates' 0 is a second opinion on a character
+        // read, and nothing is doubted.
+        let reading = finish(&fitted(false), Vec::new(), 0.9, today);
+        assert_eq!(reading.lines[1], second);
+        assert!(reading.uncertain.is_empty());
     }
 
     #[test]
