@@ -71,9 +71,13 @@ impl Format {
     /// Detects the format from the shape of upper-case lines and their first characters.
     /// `None` when the shape is not one of the six.
     ///
-    /// 3×30 is TD1; 2×44 is MRV-A when line 1 starts with `V`, else TD3; 2×36 is the
-    /// French ID when line 1 starts with `IDFRA`, line 2 has no digit where TD2 prints the
-    /// birth date (column 14) and no `FRA` where TD2 prints the nationality, MRV-B when line 1 starts with `V`, else TD2.
+    /// 3×30 is TD1; 2×44 is MRV-A when line 1 starts with `V`, else TD3; 2×36 is MRV-B when
+    /// line 1 starts with `V`. Otherwise a 2×36 whose line 1 starts with `IDFRA` (or `1DFRA`,
+    /// the OCR confusion) is the French ID when its characters fit the French layout with
+    /// fewer OCR confusions than the TD2 layout (a character that fits neither way rules a
+    /// layout out); when that does not decide, when line 1 starts with `IDFRA`, line 2 has no
+    /// digit where TD2 prints the birth date (column 14) and no `FRA` where TD2 prints the
+    /// nationality. Else TD2.
     #[must_use]
     pub fn detect<S: AsRef<[u8]>>(lines: &[S]) -> Option<Format> {
         let lens: Vec<usize> = lines.iter().map(|l| l.as_ref().len()).collect();
@@ -86,14 +90,75 @@ impl Format {
             [36, 36] if is_visa => Some(Self::MrvB),
             [36, 36] => {
                 let second = lines.get(1).map(AsRef::as_ref).unwrap_or_default();
-                let french = first.starts_with(b"IDFRA")
-                    && second.get(13).is_some_and(|c| !c.is_ascii_digit())
-                    && second.get(10..13) != Some(b"FRA".as_slice());
+                let french = french_prefix(first) && {
+                    let grid: Vec<Vec<u8>> = lines.iter().map(|l| l.as_ref().to_vec()).collect();
+                    match (misfits(Self::FrenchId, &grid), misfits(Self::Td2, &grid)) {
+                        (Some(french), Some(td2)) if french != td2 => french < td2,
+                        (Some(_), None) => true,
+                        (None, Some(_)) => false,
+                        _ => {
+                            first.starts_with(FRENCH_PREFIX)
+                                && second.get(13).is_some_and(|c| !c.is_ascii_digit())
+                                && second.get(10..13) != Some(b"FRA".as_slice())
+                        }
+                    }
+                };
                 Some(if french { Self::FrenchId } else { Self::Td2 })
             }
             _ => None,
         }
     }
+}
+
+/// The fixed start of the French card's line 1: document code `ID`, issuing state `FRA`.
+pub(crate) const FRENCH_PREFIX: &[u8; 5] = b"IDFRA";
+
+/// The OCR confusions ivs repairs. None of these pairs differ by a multiple of 10, so a
+/// check digit always notices the swap (unlike `C`/`M`/`W`, `6`/`G`/`Q`, `<`/`A`/`K`/`U`).
+pub(crate) fn confusion(c: u8) -> Option<u8> {
+    Some(match c {
+        b'0' => b'O',
+        b'O' => b'0',
+        b'1' => b'I',
+        b'I' => b'1',
+        b'2' => b'Z',
+        b'Z' => b'2',
+        b'5' => b'S',
+        b'S' => b'5',
+        b'8' => b'B',
+        b'B' => b'8',
+        _ => return None,
+    })
+}
+
+/// Whether `line` starts with `IDFRA`, each character as printed or read as its OCR
+/// confusion (`1DFRA`).
+pub(crate) fn french_prefix(line: &[u8]) -> bool {
+    line.get(..FRENCH_PREFIX.len()).is_some_and(|start| {
+        start
+            .iter()
+            .zip(FRENCH_PREFIX)
+            .all(|(c, e)| c == e || confusion(*c) == Some(*e))
+    })
+}
+
+/// How many characters of `grid` stand where `format`'s layout does not allow them while
+/// their OCR confusion would be allowed (a `5` in a name, an `O` in a date): the swaps the
+/// lines need to have `format`'s shape. `None` when a character fits neither as read nor
+/// swapped (a `7` in a name, a `K` in a date), which rules the layout out.
+fn misfits(format: Format, grid: &[Vec<u8>]) -> Option<usize> {
+    let classes = resolve(format, grid).classes;
+    let mut swaps = 0;
+    for (line, classes) in grid.iter().zip(&classes) {
+        for (&c, class) in line.iter().zip(classes) {
+            if class.allows(c) {
+                continue;
+            }
+            confusion(c).filter(|a| class.allows(*a))?;
+            swaps += 1;
+        }
+    }
+    Some(swaps)
 }
 
 impl fmt::Display for Format {
@@ -176,12 +241,20 @@ pub struct CheckSpec {
     pub data: Vec<Pos>,
     /// Where the check digit is printed.
     pub check: Pos,
+    /// A long document number (TD1, TD2): the filler printed where a nine-character
+    /// number's check digit would be. Issuers compute the long number's check digit either
+    /// over the number alone (Belgian cards such as PRADO BEL-BO-11005) or over the nine
+    /// principal characters, this filler and the continuation (the older Belgian card
+    /// BEL-BO-03003); [`CheckSpec::passes`] accepts either. `None` for every other check
+    /// digit.
+    pub filler: Option<Pos>,
 }
 
 impl CheckSpec {
     /// Whether this check digit passes on `lines` (positions past a line's end read as
     /// fillers). An empty optional-data field may carry a filler as its check digit (Doc 9303
-    /// Part 4), and passes so.
+    /// Part 4), and passes so; a long document number passes with or without its
+    /// [`filler`](CheckSpec::filler) counted.
     #[must_use]
     pub fn passes<S: AsRef<str>>(&self, lines: &[S]) -> bool {
         self.passes_with(|p| {
@@ -200,7 +273,15 @@ impl CheckSpec {
         {
             return true;
         }
-        crate::check::verify(self.data.iter().map(|p| char::from(get(*p))), check)
+        let verifies = |data: &[Pos]| crate::check::verify(data.iter().map(|p| char::from(get(*p))), check);
+        verifies(&self.data)
+            || self.filler.is_some_and(|filler| {
+                // The filler in line order: after the principal characters, before the
+                // continuation.
+                let mut with_filler = self.data.clone();
+                with_filler.insert(with_filler.partition_point(|p| *p < filler), filler);
+                verifies(&with_filler)
+            })
     }
 }
 
@@ -238,6 +319,9 @@ pub(crate) struct Layout {
     pub issuing: Span,
     pub names: Names,
     pub doc: Span,
+    /// Document number positions that hold digits only (the French card's issue year and
+    /// month).
+    pub doc_digits: Option<Span>,
     pub doc_check: Pos,
     /// Where a long document number continues when `doc_check` holds a filler.
     pub overflow: Option<Span>,
@@ -269,6 +353,7 @@ const fn line2_layout(names_end: usize) -> Layout {
         issuing: sp(0, 2, 5),
         names: Names::Single(sp(0, 5, names_end)),
         doc: sp(1, 0, 9),
+        doc_digits: None,
         doc_check: Pos::new(1, 9),
         overflow: None,
         nationality: Some(sp(1, 10, 13)),
@@ -289,6 +374,7 @@ pub(crate) fn layout(format: Format) -> Layout {
             issuing: sp(0, 2, 5),
             names: Names::Single(sp(2, 0, 30)),
             doc: sp(0, 5, 14),
+            doc_digits: None,
             doc_check: Pos::new(0, 14),
             overflow: Some(sp(0, 15, 30)),
             nationality: Some(sp(1, 15, 18)),
@@ -326,7 +412,9 @@ pub(crate) fn layout(format: Format) -> Layout {
                 surname: sp(0, 5, 30),
                 given: sp(1, 13, 27),
             },
+            // Issue year and month (4 digits), issuing office (3), serial number (5).
             doc: sp(1, 0, 12),
+            doc_digits: Some(sp(1, 0, 4)),
             doc_check: Pos::new(1, 12),
             overflow: None,
             nationality: None,
@@ -391,36 +479,37 @@ pub(crate) fn resolve(format: Format, grid: &[Vec<u8>]) -> Resolved {
         }
     }
 
+    let spec = |field, data: Vec<Pos>, check| CheckSpec {
+        field,
+        data,
+        check,
+        filler: None,
+    };
     let mut specs = vec![CheckSpec {
-        field: CheckField::DocumentNumber,
-        data: doc_positions.clone(),
-        check: doc_check,
+        filler: filler_at_doc_check,
+        ..spec(CheckField::DocumentNumber, doc_positions.clone(), doc_check)
     }];
-    specs.push(CheckSpec {
-        field: CheckField::BirthDate,
-        data: layout.birth.positions().collect(),
-        check: layout.birth_check,
-    });
+    specs.push(spec(
+        CheckField::BirthDate,
+        layout.birth.positions().collect(),
+        layout.birth_check,
+    ));
     if let Some((span, check)) = layout.expiry {
-        specs.push(CheckSpec {
-            field: CheckField::ExpiryDate,
-            data: span.positions().collect(),
-            check,
-        });
+        specs.push(spec(CheckField::ExpiryDate, span.positions().collect(), check));
     }
     if let Some(check) = layout.optional_check {
-        specs.push(CheckSpec {
-            field: CheckField::OptionalData,
-            data: optional.iter().flat_map(|s| s.positions()).collect(),
+        specs.push(spec(
+            CheckField::OptionalData,
+            optional.iter().flat_map(|s| s.positions()).collect(),
             check,
-        });
+        ));
     }
     if let Some((spans, check)) = layout.composite {
-        specs.push(CheckSpec {
-            field: CheckField::Composite,
-            data: spans.iter().flat_map(|s| s.positions()).collect(),
+        specs.push(spec(
+            CheckField::Composite,
+            spans.iter().flat_map(|s| s.positions()).collect(),
             check,
-        });
+        ));
     }
 
     // Character classes: names and codes alpha; numbers and optional data alphanumeric;
@@ -437,6 +526,9 @@ pub(crate) fn resolve(format: Format, grid: &[Vec<u8>]) -> Resolved {
     doc_positions
         .iter()
         .for_each(|p| set(*p, CharClass::AlphaNumeric));
+    if let Some(span) = layout.doc_digits {
+        span.positions().for_each(|p| set(p, CharClass::Numeric));
+    }
     layout.birth.positions().for_each(|p| set(p, CharClass::Numeric));
     if let Some((span, _)) = layout.expiry {
         span.positions().for_each(|p| set(p, CharClass::Numeric));
@@ -512,6 +604,23 @@ mod tests {
             Format::detect(&[l(36, "IDFRA"), l(36, "0509952018746<<<")]),
             Some(Format::FrenchId)
         );
+        // Read with OCR confusions: `1D` for `ID`; a given name starting `5` for `S` where
+        // TD2 has its birth date.
+        assert_eq!(
+            Format::detect(&[l(36, "1DFRA"), l(36, "1234567890123JEAN")]),
+            Some(Format::FrenchId)
+        );
+        assert_eq!(
+            Format::detect(&[l(36, "IDFRA"), l(36, "12345678901235OPHIE")]),
+            Some(Format::FrenchId)
+        );
+        // Only the five confusions: `IDFRB`, `LDFRA` are not the French start.
+        assert!(french_prefix(b"1DFRA") && french_prefix(b"IDFRA"));
+        assert!(!french_prefix(b"IDFRB") && !french_prefix(b"LDFRA") && !french_prefix(b"IDFR"));
+        assert_eq!(
+            Format::detect(&[l(36, "LDFRA"), l(36, "1234567890123JEAN")]),
+            Some(Format::Td2)
+        );
         assert_eq!(Format::detect(&[l(44, "P<"), l(36, "")]), None);
         assert_eq!(Format::detect(&[l(30, "I<"), l(30, "")]), None);
         assert_eq!(Format::detect::<String>(&[]), None);
@@ -532,6 +641,44 @@ mod tests {
                 f.has_composite()
             );
         }
+    }
+
+    #[test]
+    fn a_long_document_number_passes_with_or_without_its_filler() {
+        let names = "ERIKSSON<<ANNA<MARIA<<<<<<<<<<";
+        let second = "7408122F1204159UTO<<<<<<<<<<<<";
+        let spec = |first: &str| {
+            check_specs(Format::Td1, &[first, second, names])
+                .into_iter()
+                .find(|s| s.field == CheckField::DocumentNumber)
+        };
+        // D23145890 + 124: 4 without the filler, 0 with it; any other digit fails.
+        assert_eq!(crate::check_digit("D23145890124"), Some(4));
+        assert_eq!(crate::check_digit("D23145890<124"), Some(0));
+        for (digit, passes) in [('4', true), ('0', true), ('5', false), ('9', false)] {
+            let first = format!("I<UTOD23145890<124{digit}<<<<<<<<<<<");
+            let spec = spec(&first).expect("TD1 has a document number");
+            assert_eq!(spec.filler, Some(Pos::new(0, 14)));
+            assert_eq!(spec.data.len(), 12);
+            assert_eq!(spec.passes(&[first.as_str(), second, names]), passes, "{digit}");
+        }
+        // A nine-character number has no filler to count.
+        let first = "I<UTOD231458907<<<<<<<<<<<<<<<";
+        let spec = spec(first).expect("TD1 has a document number");
+        assert_eq!(spec.filler, None);
+        assert!(spec.passes(&[first, second, names]));
+    }
+
+    #[test]
+    fn french_document_number_starts_with_digits() {
+        let lines = [
+            "IDFRABERTHIER<<<<<<<<<<<<<<<<<<<<<<<",
+            "9409923102854CORINNE<<<<<<<6512068F4",
+        ];
+        let classes = char_classes(Format::FrenchId, &lines);
+        let doc: Vec<CharClass> = classes[1][..12].to_vec();
+        assert_eq!(doc[..4], [CharClass::Numeric; 4]);
+        assert_eq!(doc[4..], [CharClass::AlphaNumeric; 8]);
     }
 
     #[test]

@@ -2,7 +2,10 @@
 
 use crate::country::alpha3_to_alpha2;
 use crate::date::{self, Date};
-use crate::format::{CharClass, CheckField, CheckSpec, Format, Names, Pos, Resolved, Span, at, resolve};
+use crate::format::{
+    CharClass, CheckField, CheckSpec, FRENCH_PREFIX, Format, Names, Pos, Resolved, Span, at, confusion,
+    resolve,
+};
 
 /// Why a text is not an MRZ at all. A text that has an MRZ's shape is parsed, and field
 /// problems (a failed check digit, a digit in a name) are reported in [`Mrz::problems`]
@@ -243,10 +246,13 @@ pub fn parse_lines<S: AsRef<str>>(lines: &[S], options: &ParseOptions) -> Result
             lengths: grid.iter().map(Vec::len).collect(),
         });
     };
-    if !grid
-        .first()
-        .and_then(|l| l.first())
-        .is_some_and(u8::is_ascii_uppercase)
+    // The French card is detected by its `IDFRA` start (also read `1DFRA`), which the
+    // composite may repair.
+    if format != Format::FrenchId
+        && !grid
+            .first()
+            .and_then(|l| l.first())
+            .is_some_and(u8::is_ascii_uppercase)
     {
         return Err(MrzError::DocumentCode);
     }
@@ -258,24 +264,6 @@ fn spec_passes(grid: &[Vec<u8>], spec: &CheckSpec, subs: &[(Pos, u8)]) -> bool {
         subs.iter()
             .find(|(q, _)| *q == p)
             .map_or_else(|| at(grid, p), |(_, c)| *c)
-    })
-}
-
-/// The OCR confusions ivs repairs. None of these pairs differ by a multiple of 10, so a
-/// check digit always notices the swap (unlike `C`/`M`/`W`, `6`/`G`/`Q`, `<`/`A`/`K`/`U`).
-fn confusion(c: u8) -> Option<u8> {
-    Some(match c {
-        b'0' => b'O',
-        b'O' => b'0',
-        b'1' => b'I',
-        b'I' => b'1',
-        b'2' => b'Z',
-        b'Z' => b'2',
-        b'5' => b'S',
-        b'S' => b'5',
-        b'8' => b'B',
-        b'B' => b'8',
-        _ => return None,
     })
 }
 
@@ -300,17 +288,18 @@ enum OptionalSwaps<'a> {
 }
 
 /// Tries to make `spec` verify by swapping confused characters at `positions`.
-/// Characters outside their position's class must be swapped (forced); beyond those, at
-/// most one more swap, and only a unique passing candidate is accepted. Alpha positions
-/// (names, codes) are never touched.
+/// Characters outside their position's class must be swapped (forced), as must `preset`
+/// (the French card's fixed `IDFRA`); beyond those, at most one more swap, and only a unique
+/// passing candidate is accepted. Other alpha positions (names, codes) are never touched.
 fn repair_spec(
     grid: &[Vec<u8>],
     classes: &[Vec<CharClass>],
     spec: &CheckSpec,
     positions: &[Pos],
+    preset: &[(Pos, u8)],
     optional_swaps: OptionalSwaps<'_>,
 ) -> Option<Vec<(Pos, u8)>> {
-    let mut forced = Vec::new();
+    let mut forced = preset.to_vec();
     let mut optional = Vec::new();
     for &p in positions {
         let class = class_at(classes, p);
@@ -384,7 +373,7 @@ fn apply_repairs(grid: &mut [Vec<u8>], resolved: &Resolved, format: Format, repa
             if spec_passes(grid, spec, &[]) && !out_of_class(grid, classes, &positions) {
                 continue;
             }
-            if let Some(subs) = repair_spec(grid, classes, spec, &positions, pass) {
+            if let Some(subs) = repair_spec(grid, classes, spec, &positions, &[], pass) {
                 record(grid, spec.field, subs);
             }
         }
@@ -415,8 +404,44 @@ fn apply_repairs(grid: &mut [Vec<u8>], resolved: &Resolved, format: Format, repa
             .filter(|p| !covered.contains(p))
             .collect();
         positions.push(spec.check);
-        if (!spec_passes(grid, spec, &[]) || out_of_class(grid, classes, &positions))
-            && let Some(subs) = repair_spec(grid, classes, spec, &positions, OptionalSwaps::Unique)
+        // A long document number's check digit is accepted under two rules, so a misread
+        // there passes it by chance two times in ten: its characters are candidates too
+        // (keeping that check verifying), so that no swap elsewhere is taken while one in the
+        // number would do as well.
+        let long_number = resolved
+            .specs
+            .iter()
+            .find(|s| s.field == CheckField::DocumentNumber && s.filler.is_some());
+        if let Some(number) = long_number {
+            positions.extend(number.data.iter().copied());
+        }
+        let swaps = match long_number {
+            Some(number) => OptionalSwaps::UniqueAndConfirmedBy(Some(number)),
+            None => OptionalSwaps::Unique,
+        };
+        // The French card's line 1 starts with the fixed `IDFRA`; detection accepted it
+        // read as `1DFRA`, and the composite (which covers it) decides.
+        let preset: Vec<(Pos, u8)> = if format == Format::FrenchId {
+            FRENCH_PREFIX
+                .iter()
+                .enumerate()
+                .map(|(column, e)| (Pos { line: 0, column }, *e))
+                .filter(|(p, e)| at(grid, *p) != *e)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        // A misread no repair may touch (a digit in a name the composite covers, on the
+        // French card) already breaks the composite; a swap elsewhere that made it verify
+        // would only hide it.
+        let untouchable_misread = positions.iter().any(|p| {
+            class_at(classes, *p) == CharClass::Alpha
+                && !class_at(classes, *p).allows(at(grid, *p))
+                && !preset.iter().any(|(q, _)| q == p)
+        });
+        if !untouchable_misread
+            && (!spec_passes(grid, spec, &[]) || out_of_class(grid, classes, &positions))
+            && let Some(subs) = repair_spec(grid, classes, spec, &positions, &preset, swaps)
         {
             record(grid, spec.field, subs);
         }

@@ -176,21 +176,34 @@ fn td1_long_document_number() {
     assert_eq!(m.document_number, "D23145890734");
     assert_eq!(m.optional_data, "AB12");
 
-    // A wrong digit in the overflow part fails the document number check.
-    let m = parse(
-        "I<UTOD23145890<7359<<<<<<<<<<<\n3407127M9507122UTO<<<<<<<<<<<2\nSTEVENSON<<PETER<JOHN<<<<<<<<<",
-        today(),
+    // A wrong digit in the overflow part fails the document number check under both rules
+    // (`D23145890735`: 0 without the filler, 6 with it; printed 9).
+    let wrong =
+        "I<UTOD23145890<7359<<<<<<<<<<<\n3407127M9507122UTO<<<<<<<<<<<2\nSTEVENSON<<PETER<JOHN<<<<<<<<<";
+    let m = parse_with(
+        wrong,
+        &ParseOptions {
+            today: today(),
+            repair: false,
+        },
     )
     .unwrap();
     assert_eq!(m.check(CheckField::DocumentNumber), Some(false));
     assert_eq!(m.check(CheckField::Composite), Some(false));
     assert!(!m.is_valid());
+    // With repair on, a `4` read as `5` (not one of the five confusions) is never silently
+    // accepted: here one swap (`5` → `S` at column 11) satisfies the number under the
+    // filler rule and the composite, and is reported as a repair (docs/mrz.md, long
+    // document numbers).
+    let m = parse(wrong, today()).unwrap();
+    assert!(!m.is_valid() || !m.repairs.is_empty());
 }
 
 #[test]
 fn belgian_long_document_number_specimen() {
     // Belgian eID specimen (PRADO BEL-BO-11004): 12-digit card number 000590696101, check
-    // digit 5 over the number without the filler (with the filler it would be 7).
+    // digit 5 over the number without the filler (with the filler it would be 7), like
+    // BEL-BO-11005 below and unlike the older BEL-BO-03003.
     let m = parse(
         "IDBEL000590696<1015<<<<<<<<<<<\n9401013F2710017BEL000101123453\nSPECIMEN<<SPECIMEN<<<<<<<<<<<<",
         today(),
@@ -203,6 +216,128 @@ fn belgian_long_document_number_specimen() {
     assert_eq!(m.birth_date, d("1994-01-01"));
     assert_eq!(m.expiry_date, d("2027-10-01"));
     assert!(m.is_valid(), "{:?}", m.problems);
+}
+
+#[test]
+fn belgian_long_document_number_with_the_filler_counted() {
+    // PRADO BEL-BO-03003, a Belgian eID of the older generation, as cited in public test
+    // fixtures: MustelaItatsi/MrzParser tests/Unit/DocumentTest.php ('BEL-BO-03003', all
+    // three lines) and cheminfo/mrz src/parsers/__tests__/check.test.ts (line 1,
+    // https://www.consilium.europa.eu/prado/en/BEL-BO-03003/index.html). Its card number
+    // 000590240601 carries check digit 3, which is computed over the nine principal
+    // characters, the filler at position 15 and the continuation (`000590240<601`); over the
+    // number alone it would be 1.
+    let lines =
+        "IDBEL000590240<6013<<<<<<<<<<<\n8512017F1311048BEL851201002007\nREINARTZ<<ULRIKE<KATIA<E<<<<<<";
+    assert_eq!(ivs_mrz::check_digit("000590240<601"), Some(3));
+    assert_eq!(ivs_mrz::check_digit("000590240601"), Some(1));
+    let m = parse(lines, today()).unwrap();
+    assert_eq!(m.format, Format::Td1);
+    assert_eq!(m.document_code, "ID");
+    assert_eq!(m.issuing_country, "BEL");
+    assert_eq!(m.document_number, "000590240601");
+    assert_eq!(m.optional_data, "");
+    assert_eq!(m.optional_data_2.as_deref(), Some("85120100200"));
+    assert_eq!(
+        (m.surname.as_str(), m.given_names.as_str()),
+        ("REINARTZ", "ULRIKE KATIA E")
+    );
+    assert_eq!(m.birth_date, d("1985-12-01"));
+    assert_eq!(m.expiry_date, d("2013-11-04"));
+    assert_eq!(m.sex, Some(Sex::Female));
+    assert_eq!(m.check_score(), (4, 4));
+    assert!(m.is_valid(), "{:?}", m.problems);
+    assert!(m.repairs.is_empty());
+
+    // A check digit that neither rule gives still fails (and the composite with it).
+    let m = parse(&lines.replacen("<6013", "<6014", 1), today()).unwrap();
+    assert_eq!(m.check(CheckField::DocumentNumber), Some(false));
+    assert_eq!(m.check(CheckField::Composite), Some(false));
+    assert!(!m.is_valid());
+
+    // A misread in the continuation: `6O1` happens to satisfy the number's check digit
+    // under the other rule, but not the composite, which finds the one swap that satisfies
+    // both and repairs it.
+    let misread = lines.replacen("<6013", "<6O13", 1);
+    let m = parse_with(
+        &misread,
+        &ParseOptions {
+            today: today(),
+            repair: false,
+        },
+    )
+    .unwrap();
+    assert_eq!(m.check(CheckField::DocumentNumber), Some(true));
+    assert_eq!(m.check(CheckField::Composite), Some(false));
+    let m = parse(&misread, today()).unwrap();
+    assert_eq!(m.document_number, "000590240601");
+    assert_eq!(m.repairs.len(), 1);
+    assert_eq!(
+        (
+            m.repairs[0].field,
+            m.repairs[0].column,
+            m.repairs[0].from,
+            m.repairs[0].to
+        ),
+        (CheckField::Composite, 16, 'O', '0')
+    );
+    assert!(m.is_valid(), "{:?}", m.problems);
+
+    // The reader's view: the document-number check spec knows the filler and passes.
+    let split: Vec<&str> = lines.lines().collect();
+    let spec = ivs_mrz::check_specs(Format::Td1, &split)
+        .into_iter()
+        .find(|s| s.field == CheckField::DocumentNumber)
+        .unwrap();
+    assert_eq!(spec.filler, Some(ivs_mrz::Pos { line: 0, column: 14 }));
+    assert_eq!(spec.check, ivs_mrz::Pos { line: 0, column: 18 });
+    assert!(spec.passes(&split));
+}
+
+#[test]
+fn belgian_long_document_number_without_the_filler() {
+    // PRADO BEL-BO-11005 as cited by cheminfo/mrz src/parse/__tests__/td1.test.ts (which
+    // changed the specimen's issuing state UTO to BEL) and MustelaItatsi/MrzParser: the
+    // newer generation computes the check digit over the number alone (`600001795015` → 2;
+    // with the filler it would be 0).
+    assert_eq!(ivs_mrz::check_digit("600001795015"), Some(2));
+    assert_eq!(ivs_mrz::check_digit("600001795<015"), Some(0));
+    let m = parse(
+        "IDBEL600001795<0152<<<<<<<<<<<\n1301014F2311207BEL130101987398\nSPECIMEN<<SPECIMEN<<<<<<<<<<<<",
+        today(),
+    )
+    .unwrap();
+    assert_eq!(m.document_number, "600001795015");
+    assert_eq!(m.optional_data_2.as_deref(), Some("13010198739"));
+    assert_eq!(m.birth_date, d("2013-01-01"));
+    assert_eq!(m.expiry_date, d("2023-11-20"));
+    assert!(m.is_valid(), "{:?}", m.problems);
+}
+
+#[test]
+fn td2_long_document_number_with_the_filler_counted() {
+    // Doc 9303 Part 6 continues a long TD2 number in the optional data the way Part 5 does
+    // for TD1; ivs accepts the check digit computed either way there too. D23145890 + 12:
+    // 2 with the filler, 0 without.
+    assert_eq!(ivs_mrz::check_digit("D23145890<12"), Some(2));
+    assert_eq!(ivs_mrz::check_digit("D2314589012"), Some(0));
+    let first = "I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<";
+    let with_filler = "D23145890<UTO7408122F1204159122<<<<2";
+    let m = parse(&format!("{first}\n{with_filler}"), today()).unwrap();
+    assert_eq!(m.format, Format::Td2);
+    assert_eq!(m.document_number, "D2314589012");
+    assert_eq!(m.optional_data, "");
+    assert_eq!(m.check_score(), (4, 4));
+    assert!(m.is_valid(), "{:?}", m.problems);
+    // A TD3 has no long document number: its optional data is the personal number.
+    let td3 = ivs_mrz::check_specs(
+        Format::Td3,
+        &[
+            "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+            "L898902C3<UTO7408122F1204159ZE184226B<<<<<10",
+        ],
+    );
+    assert!(td3.iter().all(|s| s.filler.is_none()));
 }
 
 #[test]
@@ -651,12 +786,12 @@ fn cheminfo_td1_fixtures() {
     .unwrap();
     assert_eq!(m.document_number, "D23145890124");
     assert_eq!(m.optional_data, "XYZ");
-    // cheminfo computed this check digit (0) with the filler of position 15 included;
-    // Doc 9303 Part 5 computes it over the document number itself (4), as the Belgian
-    // specimen below confirms. ivs follows ICAO.
-    assert_eq!(m.check(CheckField::DocumentNumber), Some(false));
+    // cheminfo computed this check digit (0) with the filler of position 15 included, as
+    // the older Belgian cards do (over the number alone it would be 4): accepted.
     assert_eq!(ivs_mrz::check_digit("D23145890124"), Some(4));
     assert_eq!(ivs_mrz::check_digit("D23145890<124"), Some(0));
+    assert_eq!(m.check(CheckField::DocumentNumber), Some(true));
+    assert!(m.is_valid(), "{:?}", m.problems);
 
     let m = parse(
         "I<CHED231458907ABC<<<<<<<<<<<<\n7408122F1204159CHE<<<<<<<<<<<1\n<<ANNA<MARIA<<<<<<<<<<<<<<<<<<",
@@ -759,5 +894,227 @@ fn cheminfo_french_id_fixture() {
     .unwrap();
     assert_eq!(m.birth_date, d("1991-12-31"));
     assert_eq!(m.check(CheckField::BirthDate), Some(true));
-    assert_eq!(m.check(CheckField::DocumentNumber), Some(false));
+    // The number starts with the issue year and month (digits only): `I7I0` must be `1710`.
+    assert_eq!(m.document_number, "1710GVA12345");
+    assert_eq!(m.check(CheckField::DocumentNumber), Some(true));
+    assert!(m.is_valid(), "{:?}", m.problems);
+}
+
+#[test]
+fn cheminfo_french_id_autocorrect_input_is_found_and_repaired() {
+    // cheminfo/mrz src/parse/__tests__/frenchNationalId.test.ts, 'Use autocorrect': `1D`
+    // for `ID`, `5`/`8` in the names, `I`/`Z` in the number and the birth date. ivs used
+    // to refuse it (a line 1 that starts with a digit is not an MRZ).
+    let m = parse(
+        "1DFRATE5T<NAME<<<<<<<<<<<<<<<<0CHE02\nI7I0GVA123451RO8ERTA<<<<<<<9IIZ3IIF2",
+        today(),
+    )
+    .unwrap();
+    assert_eq!(m.format, Format::FrenchId);
+    // Number, birth date and its check digit repaired under their check digits.
+    assert_eq!(m.document_number, "1710GVA12345");
+    assert_eq!(m.birth_date, d("1991-12-31"));
+    assert_eq!(m.lines[1], "1710GVA123451RO8ERTA<<<<<<<9112311F2");
+    assert_eq!(m.repairs.len(), 7);
+    assert!(
+        m.repairs
+            .iter()
+            .all(|r| r.line == 1 && matches!(r.field, CheckField::DocumentNumber | CheckField::BirthDate))
+    );
+    // Names are never repaired: reported, and the composite (which covers them) fails, so
+    // the document code is not restored either.
+    assert_eq!(
+        (m.surname.as_str(), m.given_names.as_str()),
+        ("TE5T NAME", "RO8ERTA")
+    );
+    assert_eq!(m.document_code, "1D");
+    assert_eq!(
+        m.problems,
+        [
+            Problem::CheckDigit(CheckField::Composite),
+            Problem::DocumentCode,
+            Problem::Names
+        ]
+    );
+    assert!(!m.is_valid());
+}
+
+/// PRADO FRA-BO-02002 (the specimen of `french_id_specimens`).
+const FRENCH: [&str; 2] = [
+    "IDFRABERTHIER<<<<<<<<<<<<<<<<<<<<<<<",
+    "9409923102854CORINNE<<<<<<<6512068F4",
+];
+
+#[test]
+fn french_id_read_with_confusions_is_found_and_repaired() {
+    // `1D` for `ID`, `O` in the issue date, `S`/`I`/`O` in the birth date, `B` for its
+    // check digit: found by its shape, every field repaired under its check digit, the
+    // document code under the composite.
+    let m = parse(
+        "1DFRABERTHIER<<<<<<<<<<<<<<<<<<<<<<<\n94O9923102854CORINNE<<<<<<<6SI2O6BF4",
+        today(),
+    )
+    .unwrap();
+    assert_eq!(m.format, Format::FrenchId);
+    assert_eq!(m.lines, FRENCH);
+    assert_eq!(m.document_code, "ID");
+    assert_eq!(m.document_number, "940992310285");
+    assert_eq!(m.birth_date, d("1965-12-06"));
+    assert!(m.is_valid(), "{:?}", m.problems);
+    let fixed: Vec<(CheckField, usize, usize, char, char)> = m
+        .repairs
+        .iter()
+        .map(|r| (r.field, r.line, r.column, r.from, r.to))
+        .collect();
+    assert_eq!(
+        fixed,
+        [
+            (CheckField::DocumentNumber, 1, 2, 'O', '0'),
+            (CheckField::BirthDate, 1, 28, 'S', '5'),
+            (CheckField::BirthDate, 1, 29, 'I', '1'),
+            (CheckField::BirthDate, 1, 31, 'O', '0'),
+            (CheckField::BirthDate, 1, 33, 'B', '8'),
+            (CheckField::Composite, 0, 0, '1', 'I'),
+        ]
+    );
+    // Without repair the shape is still found; the fields are reported as read.
+    let m = parse_with(
+        "1DFRABERTHIER<<<<<<<<<<<<<<<<<<<<<<<\n94O9923102854CORINNE<<<<<<<6SI2O6BF4",
+        &ParseOptions {
+            today: today(),
+            repair: false,
+        },
+    )
+    .unwrap();
+    assert_eq!(m.format, Format::FrenchId);
+    assert_eq!(m.document_code, "1D");
+    assert!(m.problems.contains(&Problem::DocumentCode));
+}
+
+#[test]
+fn french_id_with_a_given_name_read_as_a_digit_where_td2_has_its_birth_date() {
+    // `SOPHIE` read `5OPHIE`: a digit at column 14 of line 2, where TD2 prints the birth
+    // date, once made this card a TD2. The shape says French: dates where the French card
+    // has them, and no nationality (`285`) where TD2 has it.
+    let first = "IDFRADUPONT<DURAND<<<<<<<<<<<<<<<<<<";
+    let second = "8806923102858SOPHIE<<MARIE<8503127F3";
+    let m = parse(&format!("{first}\n{second}"), today()).unwrap();
+    assert_eq!(m.format, Format::FrenchId);
+    assert!(m.is_valid(), "{:?}", m.problems);
+    let misread = second.replacen("SOPHIE", "5OPHIE", 1);
+    let m = parse(&format!("{first}\n{misread}"), today()).unwrap();
+    assert_eq!(m.format, Format::FrenchId);
+    assert_eq!(m.given_names, "5OPHIE MARIE");
+    assert_eq!(m.birth_date, d("1985-03-12"));
+    assert_eq!(m.check(CheckField::DocumentNumber), Some(true));
+    assert_eq!(m.check(CheckField::BirthDate), Some(true));
+    assert_eq!(
+        m.problems,
+        [Problem::CheckDigit(CheckField::Composite), Problem::Names]
+    );
+    assert!(m.repairs.is_empty());
+}
+
+#[test]
+fn a_misread_name_is_not_hidden_by_a_composite_repair_elsewhere() {
+    // French card: the composite covers the names. With `SIMON` read `5IMON`, swapping the
+    // office code's last `2` for `Z` would make the composite verify (the only such swap),
+    // which would hide the misread name behind a wrong office code. Nothing is repaired.
+    let second = "8806923102858PAUL<<<<<<<<<<8503127M1";
+    let good = format!("IDFRASIMON<<<<<<<<<<<<<<<<<<<<0CHE02\n{second}");
+    assert!(parse(&good, today()).unwrap().is_valid());
+    let m = parse(&good.replacen("SIMON", "5IMON", 1), today()).unwrap();
+    assert_eq!(m.format, Format::FrenchId);
+    assert!(m.repairs.is_empty(), "{:?}", m.repairs);
+    assert_eq!(m.optional_data, "0CHE02");
+    assert_eq!(
+        m.problems,
+        [Problem::CheckDigit(CheckField::Composite), Problem::Names]
+    );
+}
+
+#[test]
+fn confusions_do_not_move_a_two_line_36_between_french_id_and_td2() {
+    let confused = |c: u8| match c {
+        b'0' => Some(b'O'),
+        b'O' => Some(b'0'),
+        b'1' => Some(b'I'),
+        b'I' => Some(b'1'),
+        b'2' => Some(b'Z'),
+        b'Z' => Some(b'2'),
+        b'5' => Some(b'S'),
+        b'S' => Some(b'5'),
+        b'8' => Some(b'B'),
+        b'B' => Some(b'8'),
+        _ => None,
+    };
+    let cases: [([&str; 2], Format); 7] = [
+        (FRENCH, Format::FrenchId),
+        (
+            [
+                "IDFRAPETE<<<<<<<<<<<<<<<<<<<<<952042",
+                "0509952018746NICOLAS<<PAUL<8206152M3",
+            ],
+            Format::FrenchId,
+        ),
+        (
+            [
+                "IDFRATEST<NAME<<<<<<<<<<<<<<<<0CHE02",
+                "1710GVA123451ROBERTA<<<<<<<9112311F2",
+            ],
+            Format::FrenchId,
+        ),
+        // TD2 cards, one from France, one with every date digit a confusable one.
+        (
+            [
+                "I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<",
+                "D231458907UTO7408122F1204159<<<<<<<6",
+            ],
+            Format::Td2,
+        ),
+        (
+            [
+                "IDFRAERIKSSON<<ANNA<MARIA<<<<<<<<<<<",
+                "D231458907FRA7408122F1204159<<<<<<<6",
+            ],
+            Format::Td2,
+        ),
+        (
+            [
+                "IDFRAERIKSSON<<ANNA<MARIA<<<<<<<<<<<",
+                "D231458907FRA8501020F2501084<<<<<<<8",
+            ],
+            Format::Td2,
+        ),
+        // MRV-B.
+        (
+            [
+                "V<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<",
+                "L8988901C4XXX4009078F9612109<<<<<<<<",
+            ],
+            Format::MrvB,
+        ),
+    ];
+    for (lines, format) in cases {
+        assert_eq!(Format::detect(&lines), Some(format), "{lines:?}");
+        // Every single confusion, anywhere: the same format.
+        for (li, line) in lines.iter().enumerate() {
+            for (col, c) in line.bytes().enumerate() {
+                let Some(a) = confused(c) else { continue };
+                let mut changed = lines.map(|l| l.as_bytes().to_vec());
+                changed[li][col] = a;
+                assert_eq!(
+                    Format::detect(&changed),
+                    Some(format),
+                    "{lines:?} with {} at {li}:{col}",
+                    char::from(a)
+                );
+            }
+        }
+    }
+    // Confusions everywhere at once.
+    let french = "1DFRA8ERTHIER<<<<<<<<<<<<<<<<<<<<<<<\n94O99Z31OZB54CORINNE<<<<<<<6SIZO6BF4";
+    assert_eq!(parse(french, today()).unwrap().format, Format::FrenchId);
+    let td2 = "IDFRAERIK55ON<<ANNA<MAR1A<<<<<<<<<<<\nDZ3I4S89O7FRA74O8IZZFIZO4IS9<<<<<<<6";
+    assert_eq!(parse(td2, today()).unwrap().format, Format::Td2);
 }
