@@ -71,3 +71,27 @@ fn undecodable_file_exits_2_with_error_and_textless_image_is_doc_not_found() {
     assert_eq!(out[0]["lines"].as_array().unwrap().len(), 0);
     assert!(out[1]["error"].as_str().unwrap().contains("decode"));
 }
+
+/// libgomp reads `OMP_THREAD_LIMIT` before `main` runs; the binary restarts itself with the
+/// variable set so that Tesseract reads on one thread however a user starts it. Without the
+/// restart, Tesseract's parallel loops leave OpenMP threads behind after the read.
+#[test]
+fn tesseract_reads_on_one_thread_without_the_variable_in_the_environment() {
+    let threads = |limit: Option<&str>| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ivs"));
+        cmd.args(["bench", "threads", "--tessdata"])
+            .arg(root().join("models/tessdata"))
+            .arg(root().join("testdata/sample/passport.jpg"))
+            .env_remove("OMP_THREAD_LIMIT");
+        if let Some(limit) = limit {
+            cmd.env("OMP_THREAD_LIMIT", limit);
+        }
+        let out = cmd.output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["threads"].as_u64().unwrap()
+    };
+    assert_eq!(threads(None), 1, "a user's plain start");
+    // the probe can see OpenMP's threads: an operator who asks for more gets them
+    assert!(threads(Some("4")) > 1);
+}
