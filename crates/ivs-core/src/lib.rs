@@ -6,7 +6,9 @@ pub mod error;
 pub mod links;
 pub mod policy;
 pub mod token;
+pub mod verification;
 pub mod vocab;
+pub mod webhook;
 pub mod wire;
 
 pub use clock::{Clock, FakeClock, SharedClock, SystemClock};

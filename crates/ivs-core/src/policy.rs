@@ -13,6 +13,9 @@ use crate::wire::DocData;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
+mod result;
+pub use result::{ManualResult, VerificationResult};
+
 /// The fields read from the document (the MRZ), already normalised.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
@@ -85,14 +88,69 @@ pub fn format_date(d: Date) -> String {
     format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
 }
 
+/// The document reader's verdict on the image and the MRZ alone: `DOC_VALIDATED` when the MRZ
+/// was read and every check digit holds, else the problem. It has no expiry and no partner
+/// constraint: those are decided by [`decide`], with the partner's policy. Serialised as the
+/// iDenfy document status it stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ReadVerdict {
+    DocValidated,
+    DocNotFound,
+    DocTooBlurry,
+    DocGlared,
+    DocNotFullyVisible,
+    DocFaceNotFound,
+    MrzNotFound,
+    MrzInvalid,
+    MrzOcrReadingError,
+    /// The reader gave no verdict ivs knows.
+    DocError,
+}
+
+impl ReadVerdict {
+    /// The document status this verdict reports.
+    pub fn status(self) -> DocumentStatus {
+        match self {
+            ReadVerdict::DocValidated => DocumentStatus::DocValidated,
+            ReadVerdict::DocNotFound => DocumentStatus::DocNotFound,
+            ReadVerdict::DocTooBlurry => DocumentStatus::DocTooBlurry,
+            ReadVerdict::DocGlared => DocumentStatus::DocGlared,
+            ReadVerdict::DocNotFullyVisible => DocumentStatus::DocNotFullyVisible,
+            ReadVerdict::DocFaceNotFound => DocumentStatus::DocFaceNotFound,
+            ReadVerdict::MrzNotFound => DocumentStatus::MrzNotFound,
+            ReadVerdict::MrzInvalid => DocumentStatus::MrzInvalid,
+            ReadVerdict::MrzOcrReadingError => DocumentStatus::MrzOcrReadingError,
+            ReadVerdict::DocError => DocumentStatus::DocError,
+        }
+    }
+
+    /// The verdict a reader's document status stands for; `None` for the statuses only the
+    /// decision gives (`DOC_EXPIRED`, `DOC_NOT_ALLOWED`, `COUNTRY_MISMATCH`, …).
+    pub fn from_status(status: DocumentStatus) -> Option<Self> {
+        [
+            ReadVerdict::DocValidated,
+            ReadVerdict::DocNotFound,
+            ReadVerdict::DocTooBlurry,
+            ReadVerdict::DocGlared,
+            ReadVerdict::DocNotFullyVisible,
+            ReadVerdict::DocFaceNotFound,
+            ReadVerdict::MrzNotFound,
+            ReadVerdict::MrzInvalid,
+            ReadVerdict::MrzOcrReadingError,
+            ReadVerdict::DocError,
+        ]
+        .into_iter()
+        .find(|v| v.status() == status)
+    }
+}
+
 /// What reading the document found.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DocFacts {
-    /// The reader's verdict on the image and the MRZ alone: `DOC_VALIDATED` when the MRZ was
-    /// read and every check digit holds, else the problem (`DOC_TOO_BLURRY`, `MRZ_NOT_FOUND`, …).
-    /// Expiry and the partner's constraints are decided here, not by the reader.
-    pub read_status: DocumentStatus,
+    /// The reader's verdict on the image and the MRZ alone.
+    pub read_status: ReadVerdict,
     /// The fields, when the MRZ parsed (even if some check failed).
     pub fields: Option<DocFields>,
     /// Whether a face (the holder's portrait) was found on the document.
@@ -301,8 +359,8 @@ pub fn decide(facts: &Facts, token: &TokenView, policy: &Policy) -> Decision {
 
 fn document_verdict(facts: &Facts, token: &TokenView, policy: &Policy) -> DocumentStatus {
     let doc = &facts.document;
-    if doc.read_status != DocumentStatus::DocValidated {
-        return doc.read_status;
+    if doc.read_status != ReadVerdict::DocValidated {
+        return doc.read_status.status();
     }
     let Some(fields) = &doc.fields else {
         return DocumentStatus::MrzNotFound;

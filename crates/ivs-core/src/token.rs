@@ -359,6 +359,10 @@ pub struct TokenView {
     pub review_successful: bool,
     pub review_failed: bool,
     pub check_duplicate_faces: bool,
+    #[serde(default)]
+    pub check_duplicate_doc_faces: bool,
+    #[serde(default)]
+    pub check_duplicate_personal_data: bool,
     pub face_matching_threshold_modifier: f64,
     pub age_limit: Option<i64>,
     pub age_max: Option<i64>,

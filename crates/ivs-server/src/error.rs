@@ -15,8 +15,7 @@ impl From<ApiError> for WebError {
 
 impl From<ivs_store::StoreError> for WebError {
     fn from(e: ivs_store::StoreError) -> Self {
-        tracing::error!(error = %e, "storage failure");
-        WebError(ApiError::internal())
+        WebError(e.into())
     }
 }
 

@@ -1,15 +1,16 @@
 //! Manual review (reviewer accounts, bearer tokens) and partner blocklists. Thin handlers call the
-//! functions here; every reviewer action is written to the audit log in the same transaction as
-//! its effect.
-use crate::service::{Result, file_urls, internal, own_verification};
+//! functions here; every reviewer action and blocklist change is written to the audit log in the
+//! same transaction as its effect.
+use crate::service::{Result, file_urls, own_verification};
 use crate::{AppState, WebError};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use ivs_core::policy::manual_overall;
+use ivs_core::policy::{ManualResult, manual_overall};
+use ivs_core::verification::Verification;
 use ivs_core::vocab::{DocumentStatus, EventType, FaceStatus, OverallStatus, TokenType};
-use ivs_core::wire::DocData;
+use ivs_core::wire::{DocData, StatusBody};
 use ivs_core::{ApiError, Identifier};
-use ivs_store::{AuditEntry, BLOCKLISTS, ManualResult, NewWebhookEvent, Partner, Reviewer, StoreError};
+use ivs_store::{AuditEntry, BLOCKLISTS, NewWebhookEvent, Partner, Reviewer, StoreError};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
@@ -41,41 +42,43 @@ impl FromRequestParts<AppState> for AuthedReviewer {
         let reviewer = state
             .repo
             .reviewer_by_token_hash(&reviewer_token_hash(&token))
-            .await
-            .map_err(internal)?
+            .await?
             .ok_or_else(ApiError::unauthorized)?;
         Ok(AuthedReviewer(reviewer))
     }
 }
 
+/// One verification in the review queue: its status (as `/api/v2/status` has it), its partner and
+/// when the analysis finished.
+#[derive(Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct QueueItem {
+    #[serde(flatten)]
+    status: StatusBody,
+    partner_id: String,
+    finished_at: Option<i64>,
+}
+
 /// `GET /ivs/v1/review/queue`: verifications waiting for a reviewer, oldest first.
 pub async fn queue(state: &AppState) -> Result<Value> {
-    let list = state.repo.review_queue(500).await.map_err(internal)?;
-    let results: Vec<Value> = list
-        .iter()
-        .map(|v| {
-            json!({
-                "scanRef": v.scan_ref,
-                "partnerId": v.partner_id,
-                "clientId": v.client_id,
-                "status": v.status,
-                "autoDocument": v.auto_document,
-                "autoFace": v.auto_face,
-                "mismatchTags": v.mismatch_tags,
-                "fraudTags": v.fraud_tags,
-                "finishedAt": v.finished_at,
-            })
+    let list = state.repo.review_queue(500).await?;
+    let now = state.clock.unix();
+    let results: Vec<QueueItem> = list
+        .into_iter()
+        .map(|v| QueueItem {
+            status: v.status_body(now),
+            partner_id: v.partner_id,
+            finished_at: v.finished_at,
         })
         .collect();
     Ok(json!({ "count": results.len(), "results": results }))
 }
 
-async fn any_verification(state: &AppState, scan_ref: &str) -> Result<ivs_store::Verification> {
+async fn any_verification(state: &AppState, scan_ref: &str) -> Result<Verification> {
     state
         .repo
         .verification_by_scan_ref(scan_ref)
-        .await
-        .map_err(internal)?
+        .await?
         .ok_or_else(|| ApiError::not_found("No verification with this scanRef."))
 }
 
@@ -84,8 +87,8 @@ async fn any_verification(state: &AppState, scan_ref: &str) -> Result<ivs_store:
 pub async fn case(state: &AppState, scan_ref: &str) -> Result<Value> {
     let v = any_verification(state, scan_ref).await?;
     let now = state.clock.unix();
-    let analysis = state.repo.analysis(scan_ref).await.map_err(internal)?;
-    let audit = state.repo.audit_log(scan_ref).await.map_err(internal)?;
+    let analysis = state.repo.analysis(scan_ref).await?;
+    let audit = state.repo.audit_log(scan_ref).await?;
     let urls = file_urls(state, &v).await?;
     Ok(json!({
         "status": v.status_body(now),
@@ -155,9 +158,7 @@ pub async fn decide(state: &AppState, reviewer: &Reviewer, scan_ref: &str, body:
     if reason.len() > 1000 {
         return Err(bad("reason: at most 1000 characters."));
     }
-    let policy = ivs_store::partner_policy(&state.repo, &v.partner_id)
-        .await
-        .map_err(internal)?;
+    let policy = ivs_store::partner_policy(&state.repo, &v.partner_id).await?;
     let status = match text("status") {
         None => manual_overall(
             manual_document,
@@ -221,8 +222,7 @@ pub async fn decide(state: &AppState, reviewer: &Reviewer, scan_ref: &str, body:
     if !state
         .repo
         .record_manual(&v.scan_ref, &m, &audit, Some(&event))
-        .await
-        .map_err(internal)?
+        .await?
     {
         return Err(ApiError::new(
             Identifier::PartnerError,
@@ -260,9 +260,10 @@ pub async fn blocklist_add(
         Some(_) => return Err(bad("reason must be a string of at most 1000 characters.")),
     };
     let now = state.clock.unix();
+    let actor = format!("partner:{}", partner.id);
     match state
         .repo
-        .blocklist_add(&partner.id, &v.scan_ref, list, reason, now)
+        .blocklist_add(&partner.id, &v.scan_ref, list, reason, &actor, now)
         .await
     {
         Ok(()) => {}
@@ -272,20 +273,8 @@ pub async fn blocklist_add(
                 "The verification has nothing this list can block (not analysed, no face or no document data).",
             ));
         }
-        Err(e) => return Err(internal(e)),
+        Err(e) => return Err(e.into()),
     }
-    state
-        .repo
-        .add_audit(&AuditEntry {
-            scan_ref: v.scan_ref.clone(),
-            actor: format!("partner:{}", partner.id),
-            action: format!("blocklist_add:{list}"),
-            reason: reason.map(str::to_owned),
-            detail: json!({}),
-            at: now,
-        })
-        .await
-        .map_err(internal)?;
     Ok(json!({ "scanRef": v.scan_ref, "list": list, "reason": reason }))
 }
 
@@ -293,25 +282,13 @@ pub async fn blocklist_add(
 pub async fn blocklist_remove(state: &AppState, partner: &Partner, scan_ref: &str, list: &str) -> Result<()> {
     let list = list_name(list)?;
     let v = own_verification(state, partner, scan_ref).await?;
+    let actor = format!("partner:{}", partner.id);
     if !state
         .repo
-        .blocklist_remove(&partner.id, &v.scan_ref, list)
-        .await
-        .map_err(internal)?
+        .blocklist_remove(&partner.id, &v.scan_ref, list, &actor, state.clock.unix())
+        .await?
     {
         return Err(ApiError::not_found("The verification is not on this list."));
     }
-    state
-        .repo
-        .add_audit(&AuditEntry {
-            scan_ref: v.scan_ref.clone(),
-            actor: format!("partner:{}", partner.id),
-            action: format!("blocklist_remove:{list}"),
-            reason: None,
-            detail: json!({}),
-            at: state.clock.unix(),
-        })
-        .await
-        .map_err(internal)?;
     Ok(())
 }

@@ -4,29 +4,25 @@ use crate::body::{optional_str, required_str};
 use crate::images::{self, CheckedImage, ImageLimits};
 use bytes::Bytes;
 use ivs_core::links::LinkError;
+use ivs_core::policy::{ManualResult, VerificationResult};
 use ivs_core::token::{GeneratedToken, validate_token_request};
+use ivs_core::verification::{Deletion, Phase, TokenUnusable, Verification};
 use ivs_core::vocab::{
-    DocSex, DocumentStatus, DocumentType, EventType, FaceStatus, FileKind, MismatchTag, OverallStatus,
-    TokenType,
+    DocumentStatus, DocumentType, EventType, FaceStatus, FileKind, OverallStatus, TokenType,
 };
-use ivs_core::wire::{DataBody, DocData, FilesBody, StatusBody};
+use ivs_core::wire::{DataBody, FilesBody, StatusBody};
 use ivs_core::{ApiError, Identifier};
 use ivs_store::{
-    Files, JOB_ANALYSE, NewJob, NewVerification, NewWebhookEvent, Partner, PartnerMode, Phase, StoreError,
-    StoredFile, Submission, Verification, VerificationResult,
+    AnalyseJob, Files, NewVerification, NewWebhookEvent, Partner, PartnerMode, StoreError, StoredFile,
+    Submission,
 };
 use rand::Rng;
 use rand::distributions::Alphanumeric;
-use serde_json::{Value, json};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
 pub(crate) type Result<T> = std::result::Result<T, ApiError>;
-
-pub(crate) fn internal(e: StoreError) -> ApiError {
-    tracing::error!(error = %e, "storage failure");
-    ApiError::internal()
-}
 
 fn random_alnum(n: usize) -> String {
     rand::thread_rng()
@@ -56,71 +52,6 @@ fn sandbox_only(partner: &Partner) -> Result<()> {
 
 fn new_event(v: &Verification, event_type: EventType, final_: bool) -> NewWebhookEvent {
     NewWebhookEvent::for_verification(v, event_type, final_)
-}
-
-/// The finished verification a sandbox `dummyStatus` asks for, with plausible data.
-fn dummy_result(status: OverallStatus, v: &Verification) -> VerificationResult {
-    let t = v.token.as_map();
-    let text = |k: &str| t.get(k).and_then(Value::as_str).map(str::to_owned);
-    let first = text("firstName").unwrap_or_else(|| "JOHN".into());
-    let last = text("lastName").unwrap_or_else(|| "SAMPLE".into());
-    let country = text("country")
-        .or_else(|| text("nationality"))
-        .unwrap_or_else(|| "LT".into());
-    let data = DocData {
-        full_name: Some(format!("{first} {last}")),
-        doc_first_name: Some(first),
-        doc_last_name: Some(last),
-        doc_number: Some(text("documentNumber").unwrap_or_else(|| "DUMMY0001".into())),
-        doc_personal_code: text("personalNumber"),
-        doc_expiry: Some(text("dateOfExpiry").unwrap_or_else(|| "2032-01-01".into())),
-        doc_dob: Some(text("dateOfBirth").unwrap_or_else(|| "1990-01-01".into())),
-        doc_type: Some(DocumentType::Passport),
-        doc_sex: Some(match text("sex").as_deref() {
-            Some("M") => DocSex::Male,
-            Some("F") => DocSex::Female,
-            _ => DocSex::Undefined,
-        }),
-        doc_nationality: Some(country.clone()),
-        doc_issuing_country: Some(country.clone()),
-        selected_country: Some(country),
-        manually_data_changed: Some(false),
-        additional_data: Some(serde_json::Map::new()),
-        ..DocData::default()
-    };
-    let (doc, face, mismatch) = match status {
-        OverallStatus::Approved => (
-            Some(DocumentStatus::DocValidated),
-            Some(FaceStatus::FaceMatch),
-            vec![],
-        ),
-        OverallStatus::Denied => (
-            Some(DocumentStatus::DocValidated),
-            Some(FaceStatus::FaceMismatch),
-            vec![],
-        ),
-        OverallStatus::Suspected => (
-            Some(DocumentStatus::DocValidated),
-            Some(FaceStatus::FaceMatch),
-            vec![MismatchTag::Name],
-        ),
-        _ => (None, None, vec![]),
-    };
-    let data = if status == OverallStatus::Expired {
-        DocData::default()
-    } else {
-        data
-    };
-    VerificationResult {
-        status,
-        auto_document: doc,
-        auto_face: face,
-        manual_document: None,
-        manual_face: None,
-        fraud_tags: vec![],
-        mismatch_tags: mismatch,
-        data,
-    }
 }
 
 /// `POST /api/v2/token`.
@@ -175,14 +106,13 @@ pub async fn create_token(state: &AppState, partner: &Partner, body: &Value) -> 
         created_at: now,
         expires_at: now + view.expiry_time,
     };
-    state.repo.create_verification(&new).await.map_err(internal)?;
+    state.repo.create_verification(&new).await?;
     tracing::info!(scan_ref = %new.scan_ref, partner = %partner.id, "token created");
     if let Some(status) = dummy {
         let v = state
             .repo
             .verification(&partner.id, &new.scan_ref)
-            .await
-            .map_err(internal)?
+            .await?
             .ok_or_else(ApiError::internal)?;
         let event_type = if status == OverallStatus::Expired {
             EventType::IdentificationExpired
@@ -192,9 +122,13 @@ pub async fn create_token(state: &AppState, partner: &Partner, body: &Value) -> 
         let event = new_event(&v, event_type, true);
         state
             .repo
-            .record_result(&v.scan_ref, &dummy_result(status, &v), now, Some(&event))
-            .await
-            .map_err(internal)?;
+            .record_result(
+                &v.scan_ref,
+                &VerificationResult::sandbox(status, &view),
+                now,
+                Some(&event),
+            )
+            .await?;
     }
     Ok(settings.response_body(&generated))
 }
@@ -212,20 +146,16 @@ pub async fn redirect_target(state: &AppState, auth_token: Option<&str>) -> Resu
     let Some(token) = auth_token.filter(|t| !t.is_empty() && t.len() <= 100) else {
         return Ok(RedirectTarget::Unknown);
     };
-    let Some(v) = state.repo.verification_by_token(token).await.map_err(internal)? else {
+    let Some(v) = state.repo.verification_by_token(token).await? else {
         return Ok(RedirectTarget::Unknown);
     };
     let now = state.clock.unix();
-    Ok(match v.phase {
-        Phase::Issued if !v.past_deadline(now) => {
+    Ok(match v.submittable(now) {
+        Ok(()) => {
             // Opening the capture page starts the session: `sessionLength` runs from now.
             if v.started_at.is_none() {
                 let length = v.token.view().map(|t| t.session_length).unwrap_or(1800);
-                state
-                    .repo
-                    .mark_started(&v.scan_ref, now, length)
-                    .await
-                    .map_err(internal)?;
+                state.repo.mark_started(&v.scan_ref, now, length).await?;
             }
             RedirectTarget::Capture(format!(
                 "{}/capture?authToken={}",
@@ -233,8 +163,8 @@ pub async fn redirect_target(state: &AppState, auth_token: Option<&str>) -> Resu
                 v.auth_token
             ))
         }
-        Phase::Issued => RedirectTarget::Expired,
-        _ => RedirectTarget::Used,
+        Err(TokenUnusable::Expired) => RedirectTarget::Expired,
+        Err(TokenUnusable::Used) => RedirectTarget::Used,
     })
 }
 
@@ -247,7 +177,7 @@ pub(crate) async fn own_verification(
     state: &AppState,
     partner: &Partner,
     scan_ref: &str,
-) -> Result<ivs_store::Verification> {
+) -> Result<Verification> {
     // Unknown and foreign scanRefs get the same answer.
     let not_found = || ApiError::not_found("No verification with this scanRef.");
     if scan_ref.len() > 64 {
@@ -256,12 +186,11 @@ pub(crate) async fn own_verification(
     state
         .repo
         .verification(&partner.id, scan_ref)
-        .await
-        .map_err(internal)?
+        .await?
         .ok_or_else(not_found)
 }
 
-async fn retrievable(state: &AppState, partner: &Partner, scan_ref: &str) -> Result<ivs_store::Verification> {
+async fn retrievable(state: &AppState, partner: &Partner, scan_ref: &str) -> Result<Verification> {
     let v = own_verification(state, partner, scan_ref).await?;
     state
         .limiter
@@ -276,11 +205,7 @@ pub async fn status(state: &AppState, partner: &Partner, scan_ref: &str) -> Resu
 
 pub async fn data(state: &AppState, partner: &Partner, scan_ref: &str) -> Result<DataBody> {
     let v = retrievable(state, partner, scan_ref).await?;
-    Ok(DataBody {
-        data: v.data_object(),
-        scan_ref: v.scan_ref,
-        client_id: v.client_id,
-    })
+    Ok(v.data_body())
 }
 
 pub async fn files(state: &AppState, partner: &Partner, scan_ref: &str) -> Result<FilesBody> {
@@ -294,7 +219,7 @@ pub(crate) async fn file_urls(state: &AppState, v: &Verification) -> Result<BTre
     if v.phase == Phase::Deleted {
         return Ok(BTreeMap::new());
     }
-    let stored = state.repo.files(&v.scan_ref).await.map_err(internal)?;
+    let stored = state.repo.files(&v.scan_ref).await?;
     ivs_store::FileLinks::new(state.files.clone(), state.urls.clone())
         .urls(
             &v.scan_ref,
@@ -303,7 +228,7 @@ pub(crate) async fn file_urls(state: &AppState, v: &Verification) -> Result<BTre
             state.config.file_url_ttl_secs,
         )
         .await
-        .map_err(internal)
+        .map_err(ApiError::from)
 }
 
 /// `POST /api/v2/process`: check the token and every image, store the files, consume the token
@@ -356,14 +281,14 @@ pub async fn process(state: &AppState, partner: &Partner, body: &Value) -> Resul
 
     let now = state.clock.unix();
     let invalid = |why: &str| ApiError::new(Identifier::TokenNotValid, why.to_owned());
-    let v = match state.repo.verification_by_token(token).await.map_err(internal)? {
+    let v = match state.repo.verification_by_token(token).await? {
         Some(v) if v.partner_id == partner.id => v,
         _ => return Err(invalid("Token is not valid.")),
     };
-    match v.phase {
-        Phase::Issued if !v.past_deadline(now) => {}
-        Phase::Issued => return Err(invalid("Token has expired.")),
-        _ => return Err(invalid("Token has already been used.")),
+    match v.submittable(now) {
+        Ok(()) => {}
+        Err(TokenUnusable::Expired) => return Err(invalid("Token has expired.")),
+        Err(TokenUnusable::Used) => return Err(invalid("Token has already been used.")),
     }
     let token_type = v.token.view()?.token_type;
 
@@ -426,11 +351,7 @@ pub async fn process(state: &AppState, partner: &Partner, body: &Value) -> Resul
             sha256: hex::encode(Sha256::digest(&img.bytes)),
             created_at: now,
         });
-        state
-            .files
-            .put(&key, Bytes::from(img.bytes.clone()))
-            .await
-            .map_err(internal)?;
+        state.files.put(&key, Bytes::from(img.bytes.clone())).await?;
     }
     let submission = Submission {
         scan_ref: v.scan_ref.clone(),
@@ -438,13 +359,11 @@ pub async fn process(state: &AppState, partner: &Partner, body: &Value) -> Resul
         selected_country: country,
         document_type,
         files: stored,
-        job: NewJob {
-            kind: JOB_ANALYSE.into(),
-            payload: json!({ "scanRef": v.scan_ref, "partnerId": partner.id }),
-            max_attempts: 5,
-            run_at: now,
-            unique_key: Some(format!("{JOB_ANALYSE}:{}", v.scan_ref)),
-        },
+        job: AnalyseJob {
+            scan_ref: v.scan_ref.clone(),
+            partner_id: partner.id.clone(),
+        }
+        .new_job(now),
         now,
     };
     match state.repo.submit(&submission).await {
@@ -458,7 +377,7 @@ pub async fn process(state: &AppState, partner: &Partner, body: &Value) -> Resul
             for f in &submission.files {
                 let _ = state.files.delete(&f.object_key).await;
             }
-            Err(internal(e))
+            Err(e.into())
         }
     }
 }
@@ -468,27 +387,21 @@ pub async fn delete(state: &AppState, partner: &Partner, body: &Value) -> Result
     let scan_ref = scan_ref_from_body(body)?;
     let v = own_verification(state, partner, &scan_ref).await?;
     let now = state.clock.unix();
-    let tombstone = match (v.phase, v.effective_status(now)) {
-        (Phase::Deleted, _) => return Ok(()),
-        (Phase::Issued, OverallStatus::Expired) => OverallStatus::ExpiredDeleted,
-        (Phase::Done, OverallStatus::Expired) => OverallStatus::ExpiredDeleted,
-        (Phase::Done, OverallStatus::Reviewing) | (Phase::Issued | Phase::Processing, _) => {
+    let tombstone = match v.deletion(now) {
+        Deletion::AlreadyDeleted => return Ok(()),
+        Deletion::Tombstone(status) => status,
+        Deletion::NotYet => {
             return Err(ApiError::new(
                 Identifier::PartnerError,
                 "The verification is still active or being processed; it can be deleted once it has finished \
                  or expired.",
             ));
         }
-        (Phase::Done, _) => OverallStatus::Deleted,
     };
-    for f in state.repo.files(&v.scan_ref).await.map_err(internal)? {
-        state.files.delete(&f.object_key).await.map_err(internal)?;
+    for f in state.repo.files(&v.scan_ref).await? {
+        state.files.delete(&f.object_key).await?;
     }
-    state
-        .repo
-        .tombstone(&v.scan_ref, tombstone, now)
-        .await
-        .map_err(internal)?;
+    state.repo.tombstone(&v.scan_ref, tombstone, now).await?;
     tracing::info!(scan_ref = %v.scan_ref, "verification deleted");
     Ok(())
 }
@@ -509,8 +422,7 @@ pub async fn cancel(state: &AppState, partner: &Partner, body: &Value) -> Result
     if !state
         .repo
         .cancel_unused(&partner.id, &v.scan_ref, now, Some(&event))
-        .await
-        .map_err(internal)?
+        .await?
     {
         return Err(ApiError::new(
             Identifier::PartnerError,
@@ -534,8 +446,7 @@ pub async fn redeliver(state: &AppState, partner: &Partner, body: &Value) -> Res
     let n = state
         .repo
         .redeliver(&partner.id, event_id, state.clock.unix())
-        .await
-        .map_err(internal)?;
+        .await?;
     if event_id.is_some() && n == 0 {
         return Err(ApiError::not_found("No webhook event with this eventId."));
     }
@@ -560,27 +471,12 @@ pub async fn add_dummy_status(state: &AppState, partner: &Partner, body: &Value)
             "The verification has no automatic result yet.",
         ));
     }
-    let status = if face == FaceStatus::FaceMatch && doc == DocumentStatus::DocValidated {
-        OverallStatus::Approved
-    } else {
-        OverallStatus::Denied
-    };
-    let result = VerificationResult {
-        status,
-        auto_document: v.auto_document,
-        auto_face: v.auto_face,
-        manual_document: Some(doc),
-        manual_face: Some(face),
-        fraud_tags: v.fraud_tags.clone(),
-        mismatch_tags: v.mismatch_tags.clone(),
-        data: v.data_object(),
-    };
+    let result = VerificationResult::manual(&v, &ManualResult::sandbox(doc, face));
     let event = new_event(&v, EventType::IdentificationManualFinished, true);
     state
         .repo
         .record_result(&v.scan_ref, &result, state.clock.unix(), Some(&event))
-        .await
-        .map_err(internal)?;
+        .await?;
     Ok(())
 }
 
@@ -603,17 +499,11 @@ pub async fn download(state: &AppState, token: &str) -> Result<Download> {
     let file = state
         .repo
         .files(&scan_ref)
-        .await
-        .map_err(internal)?
+        .await?
         .into_iter()
         .find(|f| f.kind.as_str() == kind)
         .ok_or_else(gone)?;
-    let object = state
-        .files
-        .get(&file.object_key)
-        .await
-        .map_err(internal)?
-        .ok_or_else(gone)?;
+    let object = state.files.get(&file.object_key).await?.ok_or_else(gone)?;
     Ok(Download {
         content_type: file.content_type,
         bytes: object.bytes,

@@ -43,6 +43,15 @@ pub enum StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// A storage failure as the API answers it: an opaque `INTERNAL_ERROR` (500); the cause goes to
+/// the log. Callers that expect `NotFound` or `Conflict` match them before converting.
+impl From<StoreError> for ivs_core::ApiError {
+    fn from(e: StoreError) -> Self {
+        tracing::error!(error = %e, "storage failure");
+        ivs_core::ApiError::internal()
+    }
+}
+
 /// A partner's decision policy as stored by `ivs policy set`, or the default. A stored policy
 /// that no longer reads (it was validated when stored) falls back to the default with a warning.
 pub async fn partner_policy(repo: &SharedRepo, partner_id: &str) -> Result<ivs_core::policy::Policy> {

@@ -1,9 +1,9 @@
-//! Records the repositories read and write.
+//! Records the repositories read and write. The verification itself and its results are the
+//! domain's (`ivs_core::verification`, `ivs_core::policy`); rows are converted into them.
+use ivs_core::policy::VerificationResult;
 use ivs_core::token::TokenSettings;
-use ivs_core::vocab::{
-    DocumentStatus, DocumentType, FaceStatus, FileKind, FraudTag, MismatchTag, OverallStatus,
-};
-use ivs_core::wire::{DocData, StatusBody};
+use ivs_core::verification::Verification;
+use ivs_core::vocab::{DocumentType, FileKind};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
@@ -61,119 +61,6 @@ impl Partner {
         match hex::decode(&self.secret_hash) {
             Ok(stored) => stored.ct_eq(presented.as_slice()).into(),
             Err(_) => false,
-        }
-    }
-}
-
-/// Where a verification is in its life. The overall status a client sees is derived from the
-/// phase and the stored result (see [`Verification::effective_status`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Phase {
-    /// Token issued, nothing submitted yet.
-    Issued,
-    /// Images submitted; analysis queued or running.
-    Processing,
-    /// A result exists (automatic, possibly awaiting or after manual review).
-    Done,
-    /// Files and personal data deleted; a tombstone remains.
-    Deleted,
-}
-
-impl Phase {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Phase::Issued => "ISSUED",
-            Phase::Processing => "PROCESSING",
-            Phase::Done => "DONE",
-            Phase::Deleted => "DELETED",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "ISSUED" => Some(Phase::Issued),
-            "PROCESSING" => Some(Phase::Processing),
-            "DONE" => Some(Phase::Done),
-            "DELETED" => Some(Phase::Deleted),
-            _ => None,
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Verification {
-    pub scan_ref: String,
-    pub partner_id: String,
-    pub client_id: String,
-    pub auth_token: String,
-    pub digit_string: Option<String>,
-    pub phase: Phase,
-    pub status: OverallStatus,
-    pub token: TokenSettings,
-    pub auto_document: Option<DocumentStatus>,
-    pub auto_face: Option<FaceStatus>,
-    pub manual_document: Option<DocumentStatus>,
-    pub manual_face: Option<FaceStatus>,
-    pub fraud_tags: Vec<FraudTag>,
-    pub mismatch_tags: Vec<MismatchTag>,
-    pub data: Option<DocData>,
-    pub selected_country: Option<String>,
-    pub document_type: Option<DocumentType>,
-    pub created_at: i64,
-    pub expires_at: i64,
-    pub submitted_at: Option<i64>,
-    pub finished_at: Option<i64>,
-    pub deleted_at: Option<i64>,
-    /// When the user opened the capture page (the session started).
-    pub started_at: Option<i64>,
-    /// `started_at + sessionLength`: an unsubmitted started session expires then.
-    pub session_ends_at: Option<i64>,
-}
-
-impl Verification {
-    /// Whether the token can still be used to submit images at `now`.
-    pub fn token_usable(&self, now: i64) -> bool {
-        self.phase == Phase::Issued && !self.past_deadline(now)
-    }
-
-    /// Whether `now` is past the token's expiry or the started session's length.
-    pub fn past_deadline(&self, now: i64) -> bool {
-        now >= self.expires_at || self.session_ends_at.is_some_and(|end| now >= end)
-    }
-
-    /// The overall status at `now`: `ACTIVE` until a result exists; an unused token past its
-    /// expiry reads as `EXPIRED` even before the lifecycle worker records it.
-    pub fn effective_status(&self, now: i64) -> OverallStatus {
-        match self.phase {
-            Phase::Issued if self.past_deadline(now) => OverallStatus::Expired,
-            Phase::Issued | Phase::Processing => OverallStatus::Active,
-            Phase::Done | Phase::Deleted => self.status,
-        }
-    }
-
-    pub fn status_body(&self, now: i64) -> StatusBody {
-        StatusBody {
-            status: self.effective_status(now),
-            scan_ref: self.scan_ref.clone(),
-            client_id: self.client_id.clone(),
-            auto_document: self.auto_document,
-            auto_face: self.auto_face,
-            manual_document: self.manual_document,
-            manual_face: self.manual_face,
-            fraud_tags: self.fraud_tags.clone(),
-            mismatch_tags: self.mismatch_tags.clone(),
-        }
-    }
-
-    /// The `/data` object: the analysed data when there is one; before that only what the
-    /// session itself knows (the country the user selected).
-    pub fn data_object(&self) -> DocData {
-        match (&self.data, self.phase) {
-            (_, Phase::Deleted) => DocData::default(),
-            (Some(d), _) => d.clone(),
-            (None, _) => DocData {
-                selected_country: self.selected_country.clone(),
-                ..DocData::default()
-            },
         }
     }
 }
@@ -268,21 +155,52 @@ pub struct Job {
     pub created_at: i64,
 }
 
-/// The automated (or manual) outcome a worker records.
-#[derive(Debug, Clone, PartialEq)]
-pub struct VerificationResult {
-    pub status: OverallStatus,
-    pub auto_document: Option<DocumentStatus>,
-    pub auto_face: Option<FaceStatus>,
-    pub manual_document: Option<DocumentStatus>,
-    pub manual_face: Option<FaceStatus>,
-    pub fraud_tags: Vec<FraudTag>,
-    pub mismatch_tags: Vec<MismatchTag>,
-    pub data: DocData,
-}
-
 /// Job kind for the analysis of a submitted verification.
 pub const JOB_ANALYSE: &str = "analyse";
+
+/// The `analyse` job: the server queues it with a submission, a worker runs it. Its payload is
+/// `{"scanRef", "partnerId"}`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AnalyseJob {
+    pub scan_ref: String,
+    pub partner_id: String,
+}
+
+/// A job whose payload is not what its kind carries.
+#[derive(Debug, thiserror::Error)]
+#[error("job {id} ({kind}): malformed payload")]
+pub struct MalformedJob {
+    pub id: i64,
+    pub kind: String,
+    #[source]
+    pub source: serde_json::Error,
+}
+
+impl AnalyseJob {
+    /// How often an analysis is tried before the verification goes to a reviewer.
+    pub const MAX_ATTEMPTS: i64 = 5;
+
+    /// The job to queue at `now` (one per verification: enqueueing it again does nothing).
+    pub fn new_job(&self, now: i64) -> NewJob {
+        NewJob {
+            kind: JOB_ANALYSE.into(),
+            payload: serde_json::json!({ "scanRef": self.scan_ref, "partnerId": self.partner_id }),
+            max_attempts: Self::MAX_ATTEMPTS,
+            run_at: now,
+            unique_key: Some(format!("{JOB_ANALYSE}:{}", self.scan_ref)),
+        }
+    }
+
+    /// The job a claimed `analyse` row carries.
+    pub fn parse(job: &Job) -> Result<Self, MalformedJob> {
+        serde_json::from_value(job.payload.clone()).map_err(|source| MalformedJob {
+            id: job.id,
+            kind: job.kind.clone(),
+            source,
+        })
+    }
+}
 
 /// A webhook event about to be written to the outbox.
 #[derive(Debug, Clone, PartialEq)]
@@ -394,12 +312,7 @@ impl NewWebhookEvent {
             scan_ref: v.scan_ref.clone(),
             event_type,
             final_,
-            callback_url: v
-                .token
-                .as_map()
-                .get("callbackUrl")
-                .and_then(Value::as_str)
-                .map(str::to_owned),
+            callback_url: v.token.view().ok().and_then(|t| t.callback_url),
         }
     }
 }
@@ -492,12 +405,23 @@ pub struct AuditEntry {
     pub at: i64,
 }
 
-/// A reviewer's verdict, recorded with its audit line and the manual webhook.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ManualResult {
-    pub status: OverallStatus,
-    pub manual_document: DocumentStatus,
-    pub manual_face: Option<FaceStatus>,
-    /// Corrected data (`manuallyDataChanged: true`), when the reviewer changed fields.
-    pub data: Option<DocData>,
+impl AuditEntry {
+    /// The line of a blocklist change: action `{change}:{list}` (`blocklist_add:SELFIE`, …).
+    pub(crate) fn blocklist_change(
+        scan_ref: &str,
+        actor: &str,
+        change: &str,
+        list: &str,
+        reason: Option<&str>,
+        at: i64,
+    ) -> Self {
+        AuditEntry {
+            scan_ref: scan_ref.to_owned(),
+            actor: actor.to_owned(),
+            action: format!("{change}:{list}"),
+            reason: reason.map(str::to_owned),
+            detail: Value::Object(Map::new()),
+            at,
+        }
+    }
 }

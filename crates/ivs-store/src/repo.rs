@@ -3,7 +3,9 @@ use crate::db::{Backend, Db};
 use crate::model::*;
 use crate::{Result, StoreError};
 use async_trait::async_trait;
+use ivs_core::policy::{ManualResult, VerificationResult};
 use ivs_core::token::TokenSettings;
+use ivs_core::verification::{Phase, Verification};
 use ivs_core::vocab::{DocumentStatus, DocumentType, EventType, FaceStatus, FileKind, OverallStatus};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -131,7 +133,8 @@ pub trait Repo: Send + Sync + std::fmt::Debug {
         key: &PersonKey,
         exclude_client: &str,
     ) -> Result<Vec<String>>;
-    /// Puts a verification on a blocklist, copying its face or keys. `NotFound` when the
+    /// Puts a verification on a blocklist, copying its face or keys, and writes the audit line
+    /// (`blocklist_add:{list}` by `actor`) in the same transaction. `NotFound` when the
     /// verification has nothing that list blocks (no analysis yet).
     async fn blocklist_add(
         &self,
@@ -139,10 +142,19 @@ pub trait Repo: Send + Sync + std::fmt::Debug {
         scan_ref: &str,
         list: &str,
         reason: Option<&str>,
+        actor: &str,
         now: i64,
     ) -> Result<()>;
-    /// `false` when it was not on the list.
-    async fn blocklist_remove(&self, partner_id: &str, scan_ref: &str, list: &str) -> Result<bool>;
+    /// Takes a verification off a blocklist with its audit line (`blocklist_remove:{list}`), in
+    /// one transaction. `false` (and no audit line) when it was not on the list.
+    async fn blocklist_remove(
+        &self,
+        partner_id: &str,
+        scan_ref: &str,
+        list: &str,
+        actor: &str,
+        now: i64,
+    ) -> Result<bool>;
     async fn blocklist(&self, partner_id: &str) -> Result<Vec<BlocklistEntry>>;
     async fn blocked_faces(&self, partner_id: &str) -> Result<Vec<BlockedFace>>;
     /// Blocked keys: `(scan_ref, key)`.
@@ -161,7 +173,6 @@ pub trait Repo: Send + Sync + std::fmt::Debug {
         audit: &AuditEntry,
         event: Option<&NewWebhookEvent>,
     ) -> Result<bool>;
-    async fn add_audit(&self, a: &AuditEntry) -> Result<()>;
     async fn audit_log(&self, scan_ref: &str) -> Result<Vec<AuditEntry>>;
     async fn set_policy(&self, partner_id: &str, policy: &Value, now: i64) -> Result<()>;
     async fn policy(&self, partner_id: &str) -> Result<Option<Value>>;
@@ -1185,6 +1196,7 @@ impl Repo for SqlRepo {
         scan_ref: &str,
         list: &str,
         reason: Option<&str>,
+        actor: &str,
         now: i64,
     ) -> Result<()> {
         let mut tx = self.db.begin_write().await?;
@@ -1237,18 +1249,35 @@ impl Repo for SqlRepo {
             tx.rollback().await?;
             return Err(StoreError::NotFound);
         }
+        let audit = AuditEntry::blocklist_change(scan_ref, actor, "blocklist_add", list, reason, now);
+        insert_audit(&mut tx, &audit).await?;
         tx.commit().await?;
         Ok(())
     }
 
-    async fn blocklist_remove(&self, partner_id: &str, scan_ref: &str, list: &str) -> Result<bool> {
+    async fn blocklist_remove(
+        &self,
+        partner_id: &str,
+        scan_ref: &str,
+        list: &str,
+        actor: &str,
+        now: i64,
+    ) -> Result<bool> {
+        let mut tx = self.db.begin_write().await?;
         let res = sqlx::query("DELETE FROM blocklist WHERE partner_id = $1 AND scan_ref = $2 AND list = $3")
             .bind(partner_id)
             .bind(scan_ref)
             .bind(list)
-            .execute(&self.db.pool)
+            .execute(&mut *tx)
             .await?;
-        Ok(res.rows_affected() > 0)
+        if res.rows_affected() == 0 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        let audit = AuditEntry::blocklist_change(scan_ref, actor, "blocklist_remove", list, None, now);
+        insert_audit(&mut tx, &audit).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     async fn blocklist(&self, partner_id: &str) -> Result<Vec<BlocklistEntry>> {
@@ -1407,13 +1436,6 @@ impl Repo for SqlRepo {
         }
         insert_audit(&mut tx, audit).await?;
         finish_with_event(tx, 1, event, audit.at).await
-    }
-
-    async fn add_audit(&self, a: &AuditEntry) -> Result<()> {
-        let mut tx = self.db.begin_write().await?;
-        insert_audit(&mut tx, a).await?;
-        tx.commit().await?;
-        Ok(())
     }
 
     async fn audit_log(&self, scan_ref: &str) -> Result<Vec<AuditEntry>> {

@@ -1,7 +1,9 @@
 //! The storage conformance suite: the same behaviour on SQLite (always) and on PostgreSQL (when
 //! `IVS_TEST_PG_URL` names a server; each run creates and drops its own database there).
 use crate::*;
+use ivs_core::policy::{ManualResult, VerificationResult};
 use ivs_core::token::validate_token_request;
+use ivs_core::verification::Phase;
 use ivs_core::vocab::{DocumentStatus, FaceStatus, FileKind, OverallStatus};
 use serde_json::json;
 
@@ -669,21 +671,22 @@ conformance!(blocklists_copy_what_they_block, |repo: &SqlRepo| {
             .unwrap();
         // Nothing analysed yet: nothing to block.
         assert!(matches!(
-            repo.blocklist_add("p1", "s1", "SELFIE", None, 1600).await,
+            repo.blocklist_add("p1", "s1", "SELFIE", None, "partner:p1", 1600)
+                .await,
             Err(StoreError::NotFound)
         ));
         repo.submit(&submission("p1", "s1")).await.unwrap();
         repo.record_analysis(&analysis("s1", "client-1", 1600), None)
             .await
             .unwrap();
-        repo.blocklist_add("p1", "s1", "SELFIE", Some("fraud ring"), 1601)
+        repo.blocklist_add("p1", "s1", "SELFIE", Some("fraud ring"), "partner:p1", 1601)
             .await
             .unwrap();
-        repo.blocklist_add("p1", "s1", "DOCUMENT_INFO", None, 1602)
+        repo.blocklist_add("p1", "s1", "DOCUMENT_INFO", None, "cli", 1602)
             .await
             .unwrap();
         // Adding again replaces, it does not duplicate.
-        repo.blocklist_add("p1", "s1", "SELFIE", Some("fraud ring"), 1603)
+        repo.blocklist_add("p1", "s1", "SELFIE", Some("fraud ring"), "partner:p1", 1603)
             .await
             .unwrap();
         let faces = repo.blocked_faces("p1").await.unwrap();
@@ -709,9 +712,39 @@ conformance!(blocklists_copy_what_they_block, |repo: &SqlRepo| {
         // Entries outlive the verification.
         repo.tombstone("s1", OverallStatus::Deleted, 1700).await.unwrap();
         assert_eq!(repo.blocked_faces("p1").await.unwrap().len(), 1);
-        assert!(repo.blocklist_remove("p1", "s1", "SELFIE").await.unwrap());
-        assert!(!repo.blocklist_remove("p1", "s1", "SELFIE").await.unwrap());
+        assert!(
+            repo.blocklist_remove("p1", "s1", "SELFIE", "cli", 1701)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !repo
+                .blocklist_remove("p1", "s1", "SELFIE", "cli", 1702)
+                .await
+                .unwrap()
+        );
         assert!(repo.blocked_faces("p1").await.unwrap().is_empty());
+        // Every change that happened has its audit line, written with it; the refused add and
+        // the remove of nothing have none.
+        let audit: Vec<(String, String, Option<String>, i64)> = repo
+            .audit_log("s1")
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|a| (a.actor, a.action, a.reason, a.at))
+            .collect();
+        let line = |actor: &str, action: &str, reason: Option<&str>, at| {
+            (actor.to_owned(), action.to_owned(), reason.map(str::to_owned), at)
+        };
+        assert_eq!(
+            audit,
+            vec![
+                line("partner:p1", "blocklist_add:SELFIE", Some("fraud ring"), 1601),
+                line("cli", "blocklist_add:DOCUMENT_INFO", None, 1602),
+                line("partner:p1", "blocklist_add:SELFIE", Some("fraud ring"), 1603),
+                line("cli", "blocklist_remove:SELFIE", None, 1701),
+            ]
+        );
     }
 });
 

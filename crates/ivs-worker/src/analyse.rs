@@ -2,12 +2,14 @@
 //! one transaction with the result, the evidence and the webhook event.
 use crate::pipeline::{Engines, Inputs, ModelOutput, run_models};
 use ivs_core::SharedClock;
-use ivs_core::policy::{Decision, Facts, FraudFacts, Policy, decide};
-use ivs_core::vocab::{EventType, FileKind, OverallStatus, TokenType};
+use ivs_core::policy::VerificationResult;
+use ivs_core::policy::{Decision, Facts, FraudFacts, Policy, ReadVerdict, decide};
+use ivs_core::verification::{Phase, Verification};
+use ivs_core::vocab::{EventType, FileKind, TokenType};
 use ivs_face::{Embedding, FaceIndex};
 use ivs_store::{
     AnalysisRecord, FACE_DOCUMENT, FACE_SELFIE, Files, KEY_DOCUMENT_NUMBER, KEY_PERSONAL_CODE, NewFace,
-    NewWebhookEvent, PersonKey, SharedRepo, StoreError, Verification, VerificationResult,
+    NewWebhookEvent, PersonKey, SharedRepo, StoreError,
 };
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -21,8 +23,14 @@ pub enum AnalyseError {
     Store(#[from] StoreError),
     #[error("pipeline: {0}")]
     Pipeline(#[from] crate::pipeline::PipelineError),
-    #[error("{0}")]
-    Other(String),
+    #[error("token settings: {0}")]
+    Token(#[from] ivs_core::ApiError),
+    #[error("today's date: {0}")]
+    Clock(#[from] time::error::ComponentRange),
+    #[error("analysis task: {0}")]
+    Task(#[from] tokio::task::JoinError),
+    #[error("serialising the analysis: {0}")]
+    Json(#[from] serde_json::Error),
 }
 
 /// What running the job did.
@@ -139,14 +147,6 @@ impl std::fmt::Debug for Analyser {
     }
 }
 
-fn flag(v: &Verification, key: &str) -> bool {
-    v.token
-        .as_map()
-        .get(key)
-        .and_then(Value::as_bool)
-        .unwrap_or(false)
-}
-
 impl Analyser {
     /// Analyses one submitted verification and records the decision.
     pub async fn run(&self, partner_id: &str, scan_ref: &str) -> Result<Outcome, AnalyseError> {
@@ -154,19 +154,17 @@ impl Analyser {
         let Some(v) = self.repo.verification(partner_id, scan_ref).await? else {
             return Ok(Outcome::NothingToDo);
         };
-        if v.phase != ivs_store::Phase::Processing {
+        if v.phase != Phase::Processing {
             return Ok(Outcome::NothingToDo);
         }
-        let token = v.token.view().map_err(|e| AnalyseError::Other(e.message))?;
+        let token = v.token.view()?;
         let mut images: HashMap<FileKind, bytes::Bytes> = HashMap::new();
         for f in self.repo.files(scan_ref).await? {
             if let Some(obj) = self.files.get(&f.object_key).await? {
                 images.insert(f.kind, obj.bytes);
             }
         }
-        let today = time::OffsetDateTime::from_unix_timestamp(self.clock.unix())
-            .map_err(|e| AnalyseError::Other(e.to_string()))?
-            .date();
+        let today = time::OffsetDateTime::from_unix_timestamp(self.clock.unix())?.date();
         let engines = self.engines.clone();
         let selected = v.document_type;
         let token_type = token.token_type;
@@ -184,8 +182,7 @@ impl Analyser {
             };
             run_models(&engines, &input)
         })
-        .await
-        .map_err(|e| AnalyseError::Other(format!("analysis task: {e}")))??;
+        .await??;
         let models_ms = t0.elapsed().as_millis();
 
         let policy = ivs_store::partner_policy(&self.repo, partner_id).await?;
@@ -196,30 +193,7 @@ impl Analyser {
         let fraud_ms = t1.elapsed().as_millis();
         let decision = decide(&facts, &token, &policy);
 
-        let mut data = match &facts.document.fields {
-            Some(f) => f.data(v.selected_country.as_deref()),
-            None => ivs_core::wire::DocData {
-                selected_country: v.selected_country.clone(),
-                manually_data_changed: Some(false),
-                ..Default::default()
-            },
-        };
-        if !facts.fraud.duplicate_faces.is_empty() {
-            data.duplicate_faces = Some(facts.fraud.duplicate_faces.clone());
-        }
-        if !facts.fraud.duplicate_doc_faces.is_empty() {
-            data.duplicate_doc_faces = Some(facts.fraud.duplicate_doc_faces.clone());
-        }
-        let result = VerificationResult {
-            status: decision.overall,
-            auto_document: Some(decision.auto_document),
-            auto_face: decision.auto_face,
-            manual_document: None,
-            manual_face: None,
-            fraud_tags: decision.fraud_tags.clone(),
-            mismatch_tags: decision.mismatch_tags.clone(),
-            data,
-        };
+        let result = VerificationResult::automatic(&decision, &facts, v.selected_country.as_deref());
         let mut faces = Vec::new();
         if let Some(e) = &models.selfie_embedding {
             faces.push(NewFace {
@@ -253,9 +227,9 @@ impl Analyser {
             partner_id: v.partner_id.clone(),
             client_id: v.client_id.clone(),
             result,
-            facts: serde_json::to_value(&facts).map_err(|e| AnalyseError::Other(e.to_string()))?,
+            facts: serde_json::to_value(&facts)?,
             evidence,
-            decision: serde_json::to_value(&decision).map_err(|e| AnalyseError::Other(e.to_string()))?,
+            decision: serde_json::to_value(&decision)?,
             faces,
             keys,
             now: self.clock.unix(),
@@ -285,9 +259,8 @@ impl Analyser {
     ) -> Result<FraudFacts, StoreError> {
         let mut f = FraudFacts {
             duplicate_faces_checked: token.check_duplicate_faces || policy.check_duplicate_faces,
-            duplicate_doc_faces_checked: flag(v, "checkDuplicateDocFaces")
-                || policy.check_duplicate_doc_faces,
-            duplicate_personal_data_checked: flag(v, "checkDuplicatePersonalData")
+            duplicate_doc_faces_checked: token.check_duplicate_doc_faces || policy.check_duplicate_doc_faces,
+            duplicate_personal_data_checked: token.check_duplicate_personal_data
                 || policy.check_duplicate_personal_data,
             ..FraudFacts::default()
         };
@@ -369,19 +342,7 @@ impl Analyser {
             .view()
             .map(|t| t.token_type)
             .unwrap_or(TokenType::Identification);
-        let result = VerificationResult {
-            status: OverallStatus::Reviewing,
-            auto_document: Some(ivs_core::vocab::DocumentStatus::DocError),
-            auto_face: (token_type != TokenType::Document).then_some(ivs_core::vocab::FaceStatus::FaceError),
-            manual_document: None,
-            manual_face: None,
-            fraud_tags: Vec::new(),
-            mismatch_tags: Vec::new(),
-            data: ivs_core::wire::DocData {
-                selected_country: v.selected_country.clone(),
-                ..Default::default()
-            },
-        };
+        let result = VerificationResult::failure(token_type, v.selected_country.as_deref());
         let record = AnalysisRecord {
             scan_ref: v.scan_ref.clone(),
             partner_id: v.partner_id.clone(),
@@ -404,7 +365,7 @@ fn person_keys(facts: &Facts) -> Vec<PersonKey> {
     let Some(f) = &facts.document.fields else {
         return Vec::new();
     };
-    if facts.document.read_status != ivs_core::vocab::DocumentStatus::DocValidated {
+    if facts.document.read_status != ReadVerdict::DocValidated {
         return Vec::new();
     }
     let mut keys = Vec::new();

@@ -1,10 +1,10 @@
 //! Webhook delivery: POST the rendered event, signed, with a timeout and no redirects; 2xx is
 //! delivered, 410 disables the partner's endpoint, anything else is retried on a multi-day
 //! schedule with jitter (at least `Retry-After`). Every attempt is logged.
-use crate::payload;
 use crate::signing::{idenfy_signature, standard_secret, standard_signature};
 use ivs_core::SharedClock;
 use ivs_core::vocab::EventType;
+use ivs_core::webhook::IdentificationWebhook;
 use ivs_store::{AttemptOutcome, FileLinks, SharedRepo, StoreError, WebhookAttempt, WebhookEvent};
 use rand::Rng;
 use std::net::IpAddr;
@@ -75,6 +75,8 @@ pub enum DeliveryError {
     Store(#[from] StoreError),
     #[error("http client: {0}")]
     Client(String),
+    #[error("sample event")]
+    Sample(#[from] ivs_core::ApiError),
 }
 
 #[derive(Debug, Clone)]
@@ -281,7 +283,7 @@ impl Deliverer {
             .map_err(DeliveryError::Client)?;
         let now = self.clock.unix();
         let event_id = format!("evt_test_{}", uuid::Uuid::new_v4().simple());
-        let body = payload::sample(now);
+        let body = IdentificationWebhook::sample(now)?;
         let bytes = serde_json::to_vec(&body).unwrap_or_default();
         let started = Instant::now();
         let sent = self
@@ -353,7 +355,7 @@ impl Deliverer {
             .links
             .urls(&v.scan_ref, &files, now, self.cfg.link_ttl_secs)
             .await?;
-        let body = payload::render(&v, e.final_, &file_urls, now);
+        let body = IdentificationWebhook::new(&v, e.final_, file_urls, now);
         let bytes = serde_json::to_vec(&body).unwrap_or_default();
         let started = Instant::now();
         let sent = self

@@ -6,7 +6,6 @@
 
 pub mod analyse;
 pub mod delivery;
-pub mod payload;
 pub mod pipeline;
 pub mod runner;
 pub mod signing;

@@ -3,7 +3,7 @@
 //! the job runner calls it on a blocking thread. No database here — fraud facts are added by the
 //! job ([`crate::analyse`]).
 use image::{RgbImage, imageops};
-use ivs_core::policy::{DocFacts, DocFields, FaceFacts, Facts, FraudFacts};
+use ivs_core::policy::{DocFacts, DocFields, FaceFacts, Facts, FraudFacts, ReadVerdict};
 use ivs_core::vocab::{DocSex, DocumentStatus, DocumentType, FaceStatus, TokenType};
 use ivs_doc::reader::{Reading, TessReader};
 use ivs_face::{
@@ -30,9 +30,11 @@ pub const OCR_MODEL: &str = "Tesseract 5 (Debian) + mrz.traineddata (cedulauy-mr
 #[derive(Debug, thiserror::Error)]
 pub enum PipelineError {
     #[error("document reader: {0}")]
-    Reader(String),
+    Reader(#[from] ivs_doc::reader::ReaderError),
+    #[error("document reader: the date {0} is out of range")]
+    Date(time::Date),
     #[error("face engine: {0}")]
-    Face(String),
+    Face(#[from] ivs_face::FaceError),
 }
 
 /// The models, loaded once per process and shared by every worker.
@@ -92,20 +94,21 @@ fn with_reader<T>(
     today: time::Date,
     f: impl FnOnce(&TessReader) -> T,
 ) -> Result<T, PipelineError> {
-    let day = mrz_date(today).ok_or_else(|| PipelineError::Reader("date out of range".into()))?;
+    let day = mrz_date(today).ok_or(PipelineError::Date(today))?;
     READER.with(|cell| {
         let mut slot = cell.borrow_mut();
-        if slot.as_ref().is_none_or(|(d, _)| *d != day) {
-            let reader = TessReader::new(tessdata, day).map_err(|e| PipelineError::Reader(e.to_string()))?;
-            for why in reader.warnings() {
-                tracing::warn!("MRZ reader: {why}");
-            }
-            *slot = Some((day, reader));
+        if let Some((d, reader)) = slot.as_ref()
+            && *d == day
+        {
+            return Ok(f(reader));
         }
-        match slot.as_ref() {
-            Some((_, reader)) => Ok(f(reader)),
-            None => Err(PipelineError::Reader("reader not initialised".into())),
+        let reader = TessReader::new(tessdata, day)?;
+        for why in reader.warnings() {
+            tracing::warn!("MRZ reader: {why}");
         }
+        let out = f(&reader);
+        *slot = Some((day, reader));
+        Ok(out)
     })
 }
 
@@ -141,13 +144,13 @@ pub fn doc_fields(mrz: &ivs_mrz::Mrz) -> DocFields {
     }
 }
 
-/// The reader's verdict without expiry (the decision judges expiry with the partner's policy).
-fn read_status(reading: &Reading, today: ivs_mrz::Date) -> DocumentStatus {
-    let s = ivs_doc::quality::document_status(reading, today);
-    match DocumentStatus::parse(s) {
-        Some(DocumentStatus::DocExpired) => DocumentStatus::DocValidated,
-        Some(status) => status,
-        None => DocumentStatus::DocError,
+/// The reader's verdict. `ivs_doc` names an expired document's reading `DOC_EXPIRED`; as a
+/// reading it is valid (the decision judges expiry with the partner's policy).
+fn read_status(reading: &Reading, today: ivs_mrz::Date) -> ReadVerdict {
+    match DocumentStatus::parse(ivs_doc::quality::document_status(reading, today)) {
+        Some(DocumentStatus::DocExpired) => ReadVerdict::DocValidated,
+        Some(status) => ReadVerdict::from_status(status).unwrap_or(ReadVerdict::DocError),
+        None => ReadVerdict::DocError,
     }
 }
 
@@ -184,7 +187,7 @@ fn face_json(a: &FaceAnalysis) -> Value {
     }
 }
 
-fn reading_json(side: &str, r: &Reading, status: DocumentStatus, millis: u128) -> Value {
+fn reading_json(side: &str, r: &Reading, status: ReadVerdict, millis: u128) -> Value {
     json!({
         "side": side,
         "lines": r.lines,
@@ -204,7 +207,7 @@ fn reading_json(side: &str, r: &Reading, status: DocumentStatus, millis: u128) -
 /// Runs the models over one verification's images.
 pub fn run_models(engines: &Engines, input: &Inputs<'_>) -> Result<ModelOutput, PipelineError> {
     let t_all = Instant::now();
-    let today = mrz_date(input.today).ok_or_else(|| PipelineError::Reader("date out of range".into()))?;
+    let today = mrz_date(input.today).ok_or(PipelineError::Date(input.today))?;
 
     // 1. The document: FRONT, and BACK when FRONT gives no valid MRZ (ID cards carry it on the back).
     let t = Instant::now();
@@ -241,7 +244,7 @@ pub fn run_models(engines: &Engines, input: &Inputs<'_>) -> Result<ModelOutput, 
     } else {
         ("FRONT", front.as_ref())
     };
-    let status = chosen.map_or(DocumentStatus::DocNotFound, |r| read_status(r, today));
+    let status = chosen.map_or(ReadVerdict::DocNotFound, |r| read_status(r, today));
     let fields = chosen.and_then(|r| r.mrz.as_ref()).map(doc_fields);
     let mut doc_evidence = vec![];
     if let Some(r) = &front {
@@ -262,12 +265,7 @@ pub fn run_models(engines: &Engines, input: &Inputs<'_>) -> Result<ModelOutput, 
         None => None,
         Some(img) => {
             let upright = rotate(img, front_rotation);
-            Some(
-                engines
-                    .face
-                    .analyze(&upright, &portrait_opts)
-                    .map_err(|e| PipelineError::Face(e.to_string()))?,
-            )
+            Some(engines.face.analyze(&upright, &portrait_opts)?)
         }
     };
     let portrait_ms = t.elapsed().as_millis();
@@ -282,12 +280,7 @@ pub fn run_models(engines: &Engines, input: &Inputs<'_>) -> Result<ModelOutput, 
         None
     } else {
         let selfie = match input.face.map(|b| decode_rgb(b, &DecodeLimits::default())) {
-            Some(Ok(img)) => Some(
-                engines
-                    .face
-                    .analyze(&img, &DetectOptions::default())
-                    .map_err(|e| PipelineError::Face(e.to_string()))?,
-            ),
+            Some(Ok(img)) => Some(engines.face.analyze(&img, &DetectOptions::default())?),
             _ => None,
         };
         let selfie_primary = selfie.as_ref().and_then(|a| a.primary.as_ref());

@@ -5,7 +5,7 @@ use crate::analyse::{Analyser, Outcome};
 use crate::delivery::Deliverer;
 use ivs_core::SharedClock;
 use ivs_core::vocab::EventType;
-use ivs_store::{NewWebhookEvent, SharedRepo};
+use ivs_store::{AnalyseJob, NewWebhookEvent, SharedRepo};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -64,18 +64,19 @@ pub async fn run_next_analysis(
     else {
         return Ok(false);
     };
-    let scan_ref = job
-        .payload
-        .get("scanRef")
-        .and_then(|v| v.as_str())
-        .unwrap_or_default()
-        .to_owned();
-    let partner = job
-        .payload
-        .get("partnerId")
-        .and_then(|v| v.as_str())
-        .unwrap_or_default()
-        .to_owned();
+    let AnalyseJob {
+        scan_ref,
+        partner_id: partner,
+    } = match AnalyseJob::parse(&job) {
+        Ok(j) => j,
+        Err(e) => {
+            // Nothing to analyse can be named: the job fails for good, visibly.
+            tracing::error!(error = %e, cause = %e.source, "analysis job is malformed; failed");
+            repo.retry_job(job.id, worker, &format!("{e}: {}", e.source), None)
+                .await?;
+            return Ok(true);
+        }
+    };
     if job.attempts > job.max_attempts {
         // Claimed more often than allowed: earlier runs died with their worker (a poison image
         // crashing the process, say). Do not run it again; hand it to a reviewer.

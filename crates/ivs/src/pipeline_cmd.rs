@@ -7,8 +7,9 @@ use clap::Subcommand;
 use figment::Figment;
 use figment::providers::{Format, Toml};
 use ivs_core::SharedClock;
-use ivs_core::policy::{Decision, Facts, Policy, decide};
-use ivs_core::token::{TokenView, parse_date, validate_token_request};
+use ivs_core::policy::{Decision, Facts, Policy, VerificationResult, decide};
+use ivs_core::token::{TokenSettings, TokenView, parse_date, validate_token_request};
+use ivs_core::verification::Verification;
 use ivs_core::vocab::DocumentType;
 use ivs_store::{Reviewer, SharedRepo};
 use serde_json::{Value, json};
@@ -118,7 +119,7 @@ pub fn read_policy(path: &Path) -> anyhow::Result<Policy> {
     Ok(p.validate()?)
 }
 
-fn token_view(path: Option<&Path>) -> anyhow::Result<(TokenView, String)> {
+fn token_settings(path: Option<&Path>) -> anyhow::Result<(TokenSettings, TokenView)> {
     let request = match path {
         None => json!({ "clientId": "offline" }),
         Some(p) => {
@@ -134,22 +135,7 @@ fn token_view(path: Option<&Path>) -> anyhow::Result<(TokenView, String)> {
     let settings =
         validate_token_request(&request, &serde_json::Map::new()).map_err(|e| anyhow::anyhow!(e.message))?;
     let view = settings.view().map_err(|e| anyhow::anyhow!(e.message))?;
-    let client = view.client_id.clone();
-    Ok((view, client))
-}
-
-fn status_object(d: &Decision, client_id: &str) -> Value {
-    json!({
-        "status": d.overall,
-        "scanRef": null,
-        "clientId": client_id,
-        "autoDocument": d.auto_document,
-        "autoFace": d.auto_face,
-        "manualDocument": null,
-        "manualFace": null,
-        "fraudTags": d.fraud_tags,
-        "mismatchTags": d.mismatch_tags,
-    })
+    Ok((settings, view))
 }
 
 /// `ivs verify`: the analysis pipeline on files, without a server or database (no duplicate or
@@ -160,7 +146,7 @@ pub fn verify(cfg: &Config, clock: SharedClock, args: VerifyArgs) -> anyhow::Res
     let front = read(&args.front)?;
     let back = args.back.as_deref().map(read).transpose()?;
     let face = args.face.as_deref().map(read).transpose()?;
-    let (token, client_id) = token_view(args.token.as_deref())?;
+    let (settings, token) = token_settings(args.token.as_deref())?;
     let today = match &args.today {
         Some(d) => parse_date(d).ok_or_else(|| anyhow::anyhow!("--today must be YYYY-MM-DD"))?,
         None => time::OffsetDateTime::from_unix_timestamp(clock.unix())?.date(),
@@ -185,17 +171,20 @@ pub fn verify(cfg: &Config, clock: SharedClock, args: VerifyArgs) -> anyhow::Res
     };
     let out = ivs_worker::pipeline::run_models(&engines, &input)?;
     let decision = decide(&out.facts, &token, &policy);
-    let data = match &out.facts.document.fields {
-        Some(f) => f.data(None),
-        None => ivs_core::wire::DocData::default(),
-    };
-    let mut data = serde_json::to_value(data)?;
-    if let Some(o) = data.as_object_mut() {
+    let now = clock.unix();
+    let result = VerificationResult::automatic(&decision, &out.facts, None);
+    let v = Verification::unstored(settings, token.client_id.clone(), result, now);
+    // An offline verification has no scanRef.
+    let mut status = serde_json::to_value(v.status_body(now))?;
+    let mut data = serde_json::to_value(v.data_body())?;
+    for o in [status.as_object_mut(), data.as_object_mut()]
+        .into_iter()
+        .flatten()
+    {
         o.insert("scanRef".into(), Value::Null);
-        o.insert("clientId".into(), json!(client_id));
     }
     print_json(&json!({
-        "status": status_object(&decision, &client_id),
+        "status": status,
         "data": data,
         "final": decision.final_,
         "rule": decision.rule,
@@ -340,6 +329,9 @@ pub async fn reviewer(cfg: &Config, clock: SharedClock, cmd: ReviewerCmd) -> any
     Ok(ExitCode::SUCCESS)
 }
 
+/// The audit log's actor for blocklist changes made with `ivs blocklist`.
+const CLI_ACTOR: &str = "cli";
+
 pub async fn blocklist(cfg: &Config, clock: SharedClock, cmd: BlocklistCmd) -> anyhow::Result<ExitCode> {
     let (repo, _files) = open_storage(cfg).await?;
     let check_list = |l: &str| {
@@ -363,7 +355,7 @@ pub async fn blocklist(cfg: &Config, clock: SharedClock, cmd: BlocklistCmd) -> a
             repo.verification(&id, &scan_ref)
                 .await?
                 .ok_or_else(|| anyhow::anyhow!("the partner has no verification {scan_ref}"))?;
-            repo.blocklist_add(&id, &scan_ref, &list, reason.as_deref(), clock.unix())
+            repo.blocklist_add(&id, &scan_ref, &list, reason.as_deref(), CLI_ACTOR, clock.unix())
                 .await
                 .map_err(|e| match e {
                     ivs_store::StoreError::NotFound => {
@@ -380,7 +372,9 @@ pub async fn blocklist(cfg: &Config, clock: SharedClock, cmd: BlocklistCmd) -> a
         } => {
             check_list(&list)?;
             let id = partner_id(&repo, &partner).await?;
-            let removed = repo.blocklist_remove(&id, &scan_ref, &list).await?;
+            let removed = repo
+                .blocklist_remove(&id, &scan_ref, &list, CLI_ACTOR, clock.unix())
+                .await?;
             print_json(&json!({ "scanRef": scan_ref, "list": list, "removed": removed }));
             if !removed {
                 return Ok(ExitCode::FAILURE);

@@ -40,7 +40,7 @@ fn facts() -> Facts {
     Facts {
         today: date!(2026 - 11 - 25),
         document: DocFacts {
-            read_status: DocumentStatus::DocValidated,
+            read_status: ReadVerdict::DocValidated,
             fields: Some(fields()),
             portrait_found: true,
         },
@@ -78,7 +78,7 @@ fn document_verdicts_follow_the_documented_precedence() {
         (
             "reader problem wins",
             |f, t| {
-                f.document.read_status = DocumentStatus::DocTooBlurry;
+                f.document.read_status = ReadVerdict::DocTooBlurry;
                 t.country = Some("LT".into());
             },
             DocumentStatus::DocTooBlurry,
@@ -472,4 +472,27 @@ fn manual_verdicts() {
         &p,
     );
     assert_eq!(sus, OverallStatus::Suspected);
+}
+
+#[test]
+fn read_verdicts_are_the_reader_statuses_and_serialise_as_them() {
+    for v in [
+        ReadVerdict::DocValidated,
+        ReadVerdict::MrzOcrReadingError,
+        ReadVerdict::DocError,
+    ] {
+        assert_eq!(ReadVerdict::from_status(v.status()), Some(v));
+        assert_eq!(
+            serde_json::to_value(v).unwrap(),
+            serde_json::json!(v.status().as_str())
+        );
+    }
+    for decided in [
+        DocumentStatus::DocExpired,
+        DocumentStatus::DocNotAllowed,
+        DocumentStatus::CountryMismatch,
+        DocumentStatus::DocTypeMismatch,
+    ] {
+        assert_eq!(ReadVerdict::from_status(decided), None);
+    }
 }

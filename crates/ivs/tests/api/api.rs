@@ -563,7 +563,7 @@ async fn delete_semantics() {
         .await
         .json();
     let url = f["fileUrls"]["FACE"].as_str().unwrap().to_owned();
-    let result = ivs_store::VerificationResult {
+    let result = ivs_core::policy::VerificationResult {
         status: ivs_core::vocab::OverallStatus::Approved,
         auto_document: Some(ivs_core::vocab::DocumentStatus::DocValidated),
         auto_face: Some(ivs_core::vocab::FaceStatus::FaceMatch),

@@ -2,8 +2,9 @@
 //! in this process, with credentials and SigV4 signature checking on (`SimpleAuth`).
 use crate::helpers::{Options, jpeg, png, spawn_app_with};
 use ivs_core::Clock;
+use ivs_core::policy::VerificationResult;
 use ivs_core::vocab::{EventType, OverallStatus};
-use ivs_store::{NewWebhookEvent, S3Settings, VerificationResult};
+use ivs_store::{NewWebhookEvent, S3Settings};
 use serde_json::{Value, json};
 use std::path::PathBuf;
 
